@@ -1,0 +1,132 @@
+"""The agency registry and the resolution of lead / coordinator cells to registry nodes.
+
+A cell names one or more agencies or groups, separated by commas, semicolons, 'và' or bullets, and a
+name may itself contain commas ('Các sở, ban, ngành'). So a cell is not split first: the longest known
+spelling is matched at each place, and whatever lies between matches must be a separator. Anything else is
+an unknown agency and fails the build, naming the row.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import SourceError
+from .text import clean_cell, fold
+
+AGENCY_COLUMNS = ("id", "kind", "name_vi", "name_en", "aliases", "member_of", "source")
+ALIAS_COLUMNS = ("alias", "agencies", "note")
+KINDS = ("agency", "group")
+
+# What may stand between two names in a cell: punctuation, bullets, 'và' (and).
+_SEPARATOR = re.compile(r"^(?:[\s,;.:+\-–]|\bvà\b)*$")
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    kind: str  # "agency" or "group"
+    name_vi: str
+    name_en: str
+    aliases: tuple[str, ...]
+    member_of: tuple[str, ...]  # ids of the groups this agency (or group) belongs to
+    source: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    text: str  # verbatim, as written in the cell
+    agency_ids: tuple[str, ...]
+
+
+@dataclass
+class Registry:
+    agencies: dict[str, Agency]
+    spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded spelling -> agency ids
+    _pattern: re.Pattern | None = None
+
+    def resolve(self, cell: str) -> list[Mention]:
+        """Mentions of a cell in order; raises LookupError naming the part that matches nothing."""
+        text = clean_cell(cell).replace("\n", " ")
+        folded = fold_keep_length(text)
+        mentions: list[Mention] = []
+        pos = 0
+        for match in self.pattern.finditer(folded):
+            self._check_gap(text[pos:match.start()])
+            mentions.append(Mention(text[match.start():match.end()], self.spellings[match.group(0)]))
+            pos = match.end()
+        self._check_gap(text[pos:])
+        return mentions
+
+    @staticmethod
+    def _check_gap(gap: str) -> None:
+        if not _SEPARATOR.match(fold(gap)):
+            raise LookupError(f"unknown agency {gap.strip(' ,;.-+')!r}")
+
+    @property
+    def pattern(self) -> re.Pattern:
+        if self._pattern is None:
+            # Longest spelling first, so 'ubnd cấp huyện, cấp xã' wins over 'ubnd cấp huyện'.
+            names = sorted(self.spellings, key=len, reverse=True)
+            self._pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(n) for n in names) + r")(?!\w)")
+        return self._pattern
+
+    def members(self, group_id: str) -> list[str]:
+        return sorted(a.id for a in self.agencies.values() if group_id in a.member_of)
+
+
+def fold_keep_length(text: str) -> str:
+    """Case-fold character by character, so that match positions fall on the verbatim text too."""
+    return "".join(c.casefold() if len(c.casefold()) == 1 else c for c in text)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in value.split("|") if v.strip())
+
+
+def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle, strict=True)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise SourceError(path, f"missing column(s) {', '.join(missing)}")
+            return [(reader.line_num, {k: clean_cell(v or "") for k, v in row.items() if k}) for row in reader]
+    except csv.Error as exc:
+        raise SourceError(path, f"malformed CSV: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(path, f"cannot read: {exc}") from exc
+
+
+def load_registry(agencies_csv: Path, aliases_csv: Path | None = None) -> Registry:
+    agencies: dict[str, Agency] = {}
+    spellings: dict[str, tuple[str, ...]] = {}
+    for line, row in _read_rows(agencies_csv, AGENCY_COLUMNS):
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", row["id"]):
+            raise SourceError(agencies_csv, f"bad agency id {row['id']!r}", row=line, column="id")
+        if row["kind"] not in KINDS:
+            raise SourceError(agencies_csv, f"kind must be one of {KINDS}, not {row['kind']!r}", row=line, column="kind")
+        if row["id"] in agencies:
+            raise SourceError(agencies_csv, f"duplicate agency id {row['id']!r}", row=line, column="id")
+        agency = Agency(row["id"], row["kind"], row["name_vi"], row["name_en"], _split(row["aliases"]),
+                        _split(row["member_of"]), row["source"])
+        agencies[agency.id] = agency
+        for spelling in (agency.name_vi, *agency.aliases):
+            key = fold(spelling)
+            if spellings.get(key, (agency.id,)) != (agency.id,):
+                raise SourceError(agencies_csv, f"spelling {spelling!r} already names {spellings[key]}", row=line)
+            spellings[key] = (agency.id,)
+    for agency in agencies.values():
+        for group in agency.member_of:
+            if agencies.get(group) is None or agencies[group].kind != "group":
+                raise SourceError(agencies_csv, f"{agency.id}: member_of {group!r} is not a group of the registry")
+    if aliases_csv is not None:
+        for line, row in _read_rows(aliases_csv, ALIAS_COLUMNS):
+            ids = _split(row["agencies"])
+            unknown = [i for i in ids if i not in agencies]
+            if unknown or not ids:
+                raise SourceError(aliases_csv, f"alias {row['alias']!r} names unknown agencies {unknown}", row=line)
+            spellings[fold(row["alias"])] = ids
+    return Registry(agencies, spellings)

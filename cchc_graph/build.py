@@ -1,0 +1,367 @@
+"""Map the sources to RDF: one small function per level (plan, area, objective, task, activity, row).
+
+The build reads only local files (never the network) and is deterministic: every node has an IRI (no blank
+nodes) and the serialisation is sorted, so the same input gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+
+from . import __version__
+from .agencies import Registry, load_registry
+from .errors import SourceError
+from .legal import (CatalogueEntry, Citation, DocumentRef, UnnumberedReference, eli_path, find_citations,
+                    load_catalogue, load_unnumbered)
+from .namespaces import CCHC, DCTERMS, ELI, ELI_BASE, ID, ORG, PK, PROV, RA, RDF, RDFS, SKOS, TIME, XSD, bind_prefixes
+from .sources import PlanSource, TableRow, load_plan
+from .text import fold
+from .timeframes import CONDITIONAL, FOLLOWING, ONGOING, PERIODIC, Timeframe, parse_timeframe
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA = PROJECT_ROOT / "data"
+ONTOLOGY = PROJECT_ROOT / "ontology"
+DEFAULT_PLAN = DATA / "ninh-binh-2023"
+
+TIMEFRAME_CLASSES = {ONGOING: CCHC.OngoingTimeframe, CONDITIONAL: CCHC.ConditionalTimeframe,
+                     FOLLOWING: CCHC.FollowingScheduleTimeframe, PERIODIC: CCHC.PeriodicTimeframe}
+
+
+@dataclass
+class Sources:
+    """Everything shared by all plans: registry, legal catalogue, unnumbered references, product kinds."""
+    registry: Registry
+    catalogue: dict[str, CatalogueEntry]
+    unnumbered: dict[str, UnnumberedReference]
+    product_kinds: list[tuple[str, URIRef]]  # (folded leading words, concept), longest first
+    reform_areas: set[str]
+
+    @classmethod
+    def load(cls, data: Path = DATA, ontology: Path = ONTOLOGY) -> "Sources":
+        schemes = Graph().parse(ontology / "schemes.ttl")
+        kinds = sorted(((fold(str(label)), concept) for concept, label in schemes.subject_objects(CCHC.matchLabel)
+                        if str(concept).startswith(str(PK))), key=lambda pair: (-len(pair[0]), pair[0]))
+        areas = {str(c)[len(str(RA)):] for c in schemes.subjects(SKOS.inScheme, RA.scheme)}
+        return cls(load_registry(data / "agencies.csv", data / "agency-aliases.csv"),
+                   load_catalogue(data / "legal-documents.csv"), load_unnumbered(data / "unnumbered-references.csv"),
+                   kinds, areas)
+
+    @property
+    def cited_as(self) -> dict[str, str]:
+        names = {fold(name): entry.ref.number for entry in self.catalogue.values() for name in entry.cited_as}
+        names.update({key: "" for key in self.unnumbered})
+        return names
+
+
+class PlanMapper:
+    """Adds one plan to a graph."""
+
+    def __init__(self, graph: Graph, sources: Sources, plan: PlanSource):
+        self.g, self.sources, self.plan, self.meta = graph, sources, plan, plan.meta
+        self.base = ID[f"plan/{plan.meta.plan_id}"]
+        self.source_file = ID[f"source/{plan.meta.plan_id}/table.csv"]
+        self.cited_as = sources.cited_as
+        self.documents: dict[str, URIRef] = {}
+
+    # ------------------------------------------------------------------ helpers
+    def iri(self, *parts: str) -> URIRef:
+        return URIRef(str(self.base) + "/" + "/".join(parts))
+
+    def add(self, s, p, o) -> None:
+        self.g.add((s, p, o))
+
+    def text(self, s, p, value: str, lang: str | None = None) -> None:
+        if value:
+            self.add(s, p, Literal(value, lang=lang) if lang else Literal(value))
+
+    def fail(self, row: TableRow, column: str, reason: str) -> SourceError:
+        return SourceError(self.plan.table_path, reason, row=row.row_id, column=column)
+
+    # ------------------------------------------------------------------ levels
+    def map(self) -> None:
+        self.map_plan()
+        objective = task = activity = None
+        keys: dict[str, object] = {}
+        seen_objectives: set[tuple[str, str]] = set()
+        counters: Counter = Counter()
+        for position, row in enumerate(self.plan.rows, start=1):
+            area = self.map_area(row["area"])
+            # Merged cells are carried down in the table: a new node starts where the value changes.
+            key = (row["area"], row["objective_no"])
+            if keys.get("objective") != key:
+                if key in seen_objectives:
+                    raise self.fail(row, "objective_no", f"objective {key[1]} of area {key[0]} appears again "
+                                                         "after another objective")
+                seen_objectives.add(key)
+                objective = self.map_objective(area, row)
+                keys = {"objective": key, "objective_text": row["objective"]}
+            elif keys.get("objective_text") != row["objective"]:
+                raise self.fail(row, "objective", f"objective {key[1]} of area {key[0]} has a different text than "
+                                                  "in the rows above it")
+            if keys.get("task") != row["task"]:
+                counters[("task", objective)] += 1
+                task = self.map_task(objective, row, counters[("task", objective)])
+                keys.update(task=row["task"], activity=None)
+            if row["activity"] and keys.get("activity") != row["activity"]:
+                counters[("activity", task)] += 1
+                activity = self.map_activity(task, row, counters[("activity", task)])
+                keys["activity"] = row["activity"]
+            elif not row["activity"]:
+                activity, keys["activity"] = None, None
+            self.map_row(activity or task, row, position)
+
+    def map_plan(self) -> None:
+        m, plan = self.meta, self.base
+        self.add(plan, RDF.type, CCHC.ReformPlan)
+        self.text(plan, DCTERMS.title, m.title_vi, "vi")
+        self.text(plan, DCTERMS.title, m.title_en, "en")
+        self.text(plan, DCTERMS.alternative, m.appendix_title, "vi")
+        self.add(plan, CCHC.planYear, Literal(m.year, datatype=XSD.integer))
+        self.add(plan, DCTERMS.spatial, Literal(m.province, lang="vi"))
+        if m.issuer not in self.sources.registry.agencies:
+            raise SourceError(self.plan.folder / "plan.toml", f"issuer {m.issuer!r} is not in the agency registry")
+        self.add(plan, ELI.passed_by, ID[f"agency/{m.issuer}"])
+        self.add(plan, CCHC.numberAsPrinted, Literal(m.number_as_printed))
+        self.add(plan, CCHC.dateAsPrinted, Literal(m.date_as_printed))
+        self.text(plan, RDFS.comment, m.issued_with_as_printed, "vi")
+        if m.number:
+            self.add(plan, ELI.id_local, Literal(m.number))
+        if m.issue_date:
+            self.add(plan, ELI.date_document, Literal(m.issue_date, datatype=XSD.date))
+        self.add(plan, PROV.wasDerivedFrom, self.source_file)
+        self.add(self.source_file, RDF.type, PROV.Entity)
+        self.text(self.source_file, DCTERMS.title, f"{m.plan_id}/table.csv")
+        self.text(self.source_file, DCTERMS.source, m.source_document)
+        activity = ID[f"build/{m.plan_id}"]
+        self.add(plan, PROV.wasGeneratedBy, activity)
+        self.add(activity, RDF.type, PROV.Activity)
+        self.add(activity, PROV.used, self.source_file)
+        self.text(activity, RDFS.label, f"cchc-graph {__version__} build")
+
+    def map_area(self, number: str) -> URIRef:
+        node = self.iri("area", number)
+        if (self.base, CCHC.hasArea, node) not in self.g:
+            area = self.meta.areas[number]
+            if area.reform_area not in self.sources.reform_areas:
+                raise SourceError(self.plan.folder / "plan.toml", f"[areas.{number}] reform_area {area.reform_area!r} "
+                                  "is not a concept of ontology/schemes.ttl")
+            self.add(self.base, CCHC.hasArea, node)
+            self.add(node, RDF.type, CCHC.PlanArea)
+            self.add(node, CCHC.areaNumber, Literal(number))
+            self.add(node, CCHC.position, Literal(list(self.meta.areas).index(number) + 1, datatype=XSD.integer))
+            self.add(node, CCHC.verbatimText, Literal(area.title))
+            self.add(node, CCHC.reformArea, RA[area.reform_area])
+        return node
+
+    def map_element(self, parent: URIRef, link: URIRef, cls: URIRef, node: URIRef, row: TableRow, column: str,
+                    position: int) -> URIRef:
+        self.add(parent, link, node)
+        self.add(node, RDF.type, cls)
+        self.add(node, CCHC.verbatimText, Literal(row[column]))
+        self.add(node, CCHC.position, Literal(position, datatype=XSD.integer))
+        self.map_citations(node, row, column)
+        return node
+
+    def map_objective(self, area: URIRef, row: TableRow) -> URIRef:
+        node = self.iri("objective", f"{row['area']}-{row['objective_no']}")
+        self.add(node, CCHC.objectiveNumber, Literal(row["objective_no"]))
+        return self.map_element(area, CCHC.hasObjective, CCHC.Objective, node, row, "objective", int(row["objective_no"]))
+
+    def map_task(self, objective: URIRef, row: TableRow, n: int) -> URIRef:
+        node = URIRef(str(objective).replace("/objective/", "/task/") + f"-{n}")
+        return self.map_element(objective, CCHC.hasTask, CCHC.Task, node, row, "task", n)
+
+    def map_activity(self, task: URIRef, row: TableRow, n: int) -> URIRef:
+        node = URIRef(str(task).replace("/task/", "/activity/") + f"-{n}")
+        return self.map_element(task, CCHC.hasActivity, CCHC.Activity, node, row, "activity", n)
+
+    def map_row(self, parent: URIRef, row: TableRow, position: int) -> None:
+        node = self.iri("row", row.row_id)
+        self.add(parent, CCHC.hasRow, node)
+        self.add(node, RDF.type, CCHC.PlanRow)
+        self.add(node, CCHC.rowId, Literal(row.row_id))
+        self.add(node, CCHC.position, Literal(position, datatype=XSD.integer))
+        source_row = URIRef(f"{self.source_file}#row={row.row_id}")
+        self.add(node, PROV.wasDerivedFrom, source_row)
+        self.add(source_row, RDF.type, PROV.Entity)
+        self.add(source_row, DCTERMS.isPartOf, self.source_file)
+        self.add(source_row, CCHC.sourceRowNumber, Literal(row.line, datatype=XSD.integer))
+        for n, line in enumerate(row["product"].split("\n") if row["product"] else [], start=1):
+            self.map_product(node, row, line, n)
+        self.map_agencies(node, row, "lead", CCHC.leadText, CCHC.leadAgency)
+        self.map_agencies(node, row, "coordinators", CCHC.coordinatorsText, CCHC.coordinatingAgency)
+        self.map_timeframe(node, row)
+
+    def map_product(self, row_node: URIRef, row: TableRow, line: str, n: int) -> None:
+        node = URIRef(f"{row_node}/product/{n}")
+        self.add(row_node, CCHC.hasProduct, node)
+        self.add(node, RDF.type, CCHC.Product)
+        self.add(node, CCHC.verbatimText, Literal(line))
+        self.add(node, CCHC.position, Literal(n, datatype=XSD.integer))
+        label = re.sub(r"^[-+•]\s*", "", line).rstrip(" ;.")
+        self.add(node, RDFS.label, Literal(label, lang="vi"))
+        self.add(node, CCHC.productKind, self.product_kind(label))
+        self.map_citations(node, row, "product", line)
+
+    def product_kind(self, label: str) -> URIRef:
+        folded = fold(label)
+        for words, concept in self.sources.product_kinds:
+            if folded == words or folded.startswith(words + " ") or folded.startswith(words + ","):
+                return concept
+        return PK.other
+
+    def map_agencies(self, node: URIRef, row: TableRow, column: str, text_prop: URIRef, link: URIRef) -> None:
+        cell = row[column]
+        if not cell:
+            return
+        self.add(node, text_prop, Literal(cell))
+        try:
+            mentions = self.sources.registry.resolve(cell)
+        except LookupError as exc:
+            raise self.fail(row, column, f"{exc} (not in data/agencies.csv or data/agency-aliases.csv)") from None
+        for mention in mentions:
+            for agency_id in mention.agency_ids:
+                self.add(node, link, ID[f"agency/{agency_id}"])
+
+    def map_timeframe(self, row_node: URIRef, row: TableRow) -> None:
+        try:
+            tf: Timeframe = parse_timeframe(row["timeframe"], self.meta.year)
+        except ValueError as exc:
+            raise self.fail(row, "timeframe", f"unreadable timeframe {row['timeframe']!r}: {exc}") from None
+        node = URIRef(f"{row_node}/timeframe")
+        self.add(row_node, CCHC.timeframe, node)
+        self.add(node, RDF.type, TIMEFRAME_CLASSES.get(tf.kind, CCHC.ScheduledTimeframe))
+        self.add(node, CCHC.verbatimText, Literal(tf.verbatim))
+        if tf.begin and tf.end:
+            self.add(node, TIME.hasBeginning, instant(self.g, tf.begin))
+            self.add(node, TIME.hasEnd, instant(self.g, tf.end))
+        for year, quarter in tf.quarters:
+            self.add(node, CCHC.includesQuarter, quarter_node(self.g, year, quarter))
+        self.text(node, CCHC.condition, tf.condition or "")
+        self.text(node, CCHC.followsSchedule, tf.schedule or "")
+        for point in tf.points:
+            self.add(node, CCHC.reportingPoint, Literal(point))
+        self.map_citations(row_node, row, "timeframe")
+
+    # ------------------------------------------------------------------ citations
+    def map_citations(self, node: URIRef, row: TableRow, column: str, text: str | None = None) -> None:
+        try:
+            citations = find_citations(row[column] if text is None else text, self.cited_as)
+        except ValueError as exc:
+            raise self.fail(row, column, str(exc)) from None
+        existing = len(list(self.g.objects(node, CCHC.hasCitation)))
+        for n, citation in enumerate(citations, start=existing + 1):
+            self.map_citation(node, URIRef(f"{node}/citation/{n}"), citation)
+
+    def map_citation(self, element: URIRef, node: URIRef, citation: Citation) -> None:
+        self.add(element, CCHC.hasCitation, node)
+        self.add(node, CCHC.verbatimText, Literal(citation.text))
+        if citation.ref is None:
+            self.add(node, RDF.type, CCHC.UnresolvedCitation)
+            ref = self.sources.unnumbered[citation.unresolved_key]
+            self.add(node, CCHC.documentType, Literal(ref.type_vi))
+            self.text(node, DCTERMS.description, ref.description_en, "en")
+            return
+        self.add(node, RDF.type, CCHC.Citation)
+        self.add(node, CCHC.citedDocument, self.document(citation.ref, citation.cited_date))
+        if citation.cited_date:
+            self.add(node, CCHC.citedDate, Literal(citation.cited_date, datatype=XSD.date))
+
+    def document(self, ref: DocumentRef, cited_date: dt.date | None) -> URIRef:
+        entry = self.sources.catalogue.get(ref.key)
+        if entry is not None:
+            return document_iri(entry.ref, self.meta.province_slug)
+        # Not in the catalogue: the node says only what the citation says (validate reports it).
+        if ref.year is None and cited_date is not None:
+            ref = DocumentRef(ref.number, ref.num, cited_date.year, ref.code, ref.type_vi, ref.class_name)
+        node = document_iri(ref, self.meta.province_slug)
+        add_document(self.g, node, ref)
+        return node
+
+
+def document_iri(ref: DocumentRef, province_slug: str) -> URIRef:
+    return ELI_BASE[eli_path(ref, province_slug)]
+
+
+def add_document(g: Graph, node: URIRef, ref: DocumentRef) -> None:
+    g.add((node, RDF.type, getattr(CCHC, ref.class_name)))
+    g.add((node, ELI.id_local, Literal(ref.number)))
+    g.add((node, CCHC.documentType, Literal(ref.type_vi)))
+    g.add((node, CCHC.issuerCode, Literal(ref.code)))
+
+
+def instant(g: Graph, day: dt.date) -> URIRef:
+    node = ID[f"date/{day.isoformat()}"]
+    g.add((node, RDF.type, TIME.Instant))
+    g.add((node, TIME.inXSDDate, Literal(day, datatype=XSD.date)))
+    return node
+
+
+def quarter_node(g: Graph, year: int, quarter: int) -> URIRef:
+    from .timeframes import quarter_bounds
+    node = ID[f"quarter/{year}-Q{quarter}"]
+    begin, end = quarter_bounds(year, quarter)
+    g.add((node, RDF.type, CCHC.Quarter))
+    g.add((node, CCHC.year, Literal(year, datatype=XSD.integer)))
+    g.add((node, CCHC.quarterNumber, Literal(quarter, datatype=XSD.integer)))
+    g.add((node, TIME.hasBeginning, instant(g, begin)))
+    g.add((node, TIME.hasEnd, instant(g, end)))
+    g.add((node, RDFS.label, Literal(f"Quý {['I', 'II', 'III', 'IV'][quarter - 1]} năm {year}", lang="vi")))
+    g.add((node, RDFS.label, Literal(f"Q{quarter} {year}", lang="en")))
+    return node
+
+
+def map_registry(g: Graph, sources: Sources, province_slug: str) -> None:
+    """Agencies and groups, and the legal catalogue: shared by every plan of a province."""
+    for agency in sources.registry.agencies.values():
+        node = ID[f"agency/{agency.id}"]
+        g.add((node, RDF.type, CCHC.AgencyGroup if agency.kind == "group" else CCHC.Agency))
+        g.add((node, DCTERMS.identifier, Literal(agency.id)))
+        g.add((node, SKOS.prefLabel, Literal(agency.name_vi, lang="vi")))
+        g.add((node, SKOS.prefLabel, Literal(agency.name_en, lang="en")))
+        for alias in agency.aliases:
+            g.add((node, SKOS.altLabel, Literal(alias, lang="vi")))
+        for group in agency.member_of:
+            g.add((node, ORG.memberOf, ID[f"agency/{group}"]))
+        g.add((node, DCTERMS.source, Literal(agency.source)))
+    for entry in sources.catalogue.values():
+        node = document_iri(entry.ref, province_slug)
+        add_document(g, node, entry.ref)
+        if entry.date:
+            g.add((node, ELI.date_document, Literal(entry.date, datatype=XSD.date)))
+        if entry.title_vi:
+            g.add((node, ELI.title, Literal(entry.title_vi, lang="vi")))
+        issuer = sources.registry.spellings.get(fold(entry.issuer))
+        if not issuer or len(issuer) != 1:
+            raise SourceError(DATA / "legal-documents.csv", f"{entry.ref.number}: issuer {entry.issuer!r} is not one agency of the registry")
+        g.add((node, ELI.passed_by, ID[f"agency/{issuer[0]}"]))
+        g.add((node, DCTERMS.source, Literal(entry.source)))
+        for other in entry.amended_by:
+            amending = document_iri(sources.catalogue[fold(other)].ref, province_slug)
+            g.add((node, ELI.amended_by, amending))
+            g.add((amending, ELI.amends, node))
+
+
+def build_graph(plan_folders: list[Path] | None = None, sources: Sources | None = None) -> Graph:
+    sources = sources or Sources.load()
+    graph = Graph()
+    bind_prefixes(graph)
+    provinces: set[str] = set()
+    for folder in plan_folders or [DEFAULT_PLAN]:
+        plan = load_plan(folder)
+        if plan.meta.province_slug not in provinces:
+            map_registry(graph, sources, plan.meta.province_slug)
+            provinces.add(plan.meta.province_slug)
+        PlanMapper(graph, sources, plan).map()
+    return graph
+
+
+def class_counts(graph: Graph) -> dict[str, int]:
+    counts = Counter(graph.qname(cls) for cls in graph.objects(None, RDF.type))
+    return dict(sorted(counts.items()))

@@ -1,0 +1,291 @@
+"""Saved SPARQL queries (queries/*.rq): their grlc-style headers, parameter binding and result output.
+
+Parameters are never pasted into query text: each value is converted to an RDF term (a literal with its
+datatype, or the IRI of the agency, document or plan it names) and bound in a VALUES block written with
+the term's N3 serialisation, which escapes it. The same bound text runs on the embedded store and on a
+remote endpoint.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import yaml
+from rdflib import BNode, Literal, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import Node
+
+from .errors import CchcError
+from .legal import parse_number
+from .namespaces import XSD
+from .text import clean_cell, fold, nfc
+
+QUERIES = Path(__file__).resolve().parent.parent / "queries"
+PARAM_TYPES = ("string", "integer", "boolean", "year", "quarter", "agency", "document", "plan", "iri")
+ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+class QueryError(CchcError):
+    """An unknown query, a missing or unknown parameter, a value of the wrong type."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool = False
+    default: Any = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    path: Path
+    summary: str
+    description: str
+    params: tuple[Param, ...]
+    tags: tuple[str, ...]
+    text: str
+
+    @property
+    def is_check(self) -> bool:
+        return self.name.endswith("-violation")
+
+
+def parse_header(text: str) -> dict:
+    """The YAML held in the leading `#+ ` comment lines (grlc decorators)."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith("#+"):
+            lines.append(line[3:] if line.startswith("#+ ") else line[2:])
+        elif line.strip() and not line.startswith("#"):
+            break
+    return yaml.safe_load("\n".join(lines)) or {}
+
+
+def load_query(path: Path) -> SavedQuery:
+    text = nfc(path.read_text(encoding="utf-8"))
+    try:
+        header = parse_header(text)
+    except yaml.YAMLError as exc:
+        raise CchcError(f"{path}: bad #+ header: {exc}") from None
+    params = []
+    for p in header.get("params") or []:
+        if p.get("type") not in PARAM_TYPES:
+            raise CchcError(f"{path}: parameter {p.get('name')!r} has unknown type {p.get('type')!r}")
+        params.append(Param(p["name"], p["type"], bool(p.get("required", False)), p.get("default"),
+                            str(p.get("description", "")).strip()))
+    return SavedQuery(path.stem, path, str(header.get("summary", "")).strip(), str(header.get("description", "")).strip(),
+                      tuple(params), tuple(header.get("tags") or ()), text)
+
+
+def saved_queries(folder: Path = QUERIES) -> dict[str, SavedQuery]:
+    return {q.name: q for q in (load_query(p) for p in sorted(folder.glob("*.rq")))}
+
+
+def get_query(name: str, folder: Path = QUERIES) -> SavedQuery:
+    queries = saved_queries(folder)
+    if name not in queries:
+        raise QueryError(f"unknown query {name!r}; `cchc-graph queries` lists them")
+    return queries[name]
+
+
+# ---------------------------------------------------------------------------------------- binding
+
+@dataclass
+class Lookups:
+    """Names the store knows, for turning an agency name, document number or plan id into IRIs."""
+    agencies: dict[str, URIRef] = field(default_factory=dict)  # folded name or alias or id -> IRI
+    documents: list[tuple[str, URIRef]] = field(default_factory=list)  # (canonical number, IRI)
+    plans: dict[str, URIRef] = field(default_factory=dict)
+
+
+def lookups_from(run: Callable[[str], list[dict[str, Node]]]) -> Lookups:
+    """Fetch the names through the saved lookup queries (works for the embedded store and a remote one)."""
+    found = Lookups()
+    for row in run(get_query("agency-names").text):
+        for key in ("name", "id"):
+            if row.get(key) is not None:
+                found.agencies[fold(str(row[key]))] = row["agency"]
+    for row in run(get_query("legal-documents").text):
+        if row.get("number") is not None:
+            found.documents.append((str(row["number"]), row["document"]))
+    for row in run(get_query("plans").text):
+        found.plans[str(row["plan_id"])] = row["plan"]
+    return found
+
+
+def convert(param: Param, raw: str, lookups: Callable[[], Lookups]) -> list[Node]:
+    value = clean_cell(raw).replace("\n", " ")
+    kind = param.type
+
+    def bad(why: str) -> QueryError:
+        return QueryError(f"parameter {param.name}={raw!r}: {why}")
+
+    if kind == "string":
+        return [Literal(value)]
+    if kind in ("integer", "year"):
+        if not re.fullmatch(r"-?\d+", value):
+            raise bad("not a whole number")
+        return [Literal(int(value), datatype=XSD.integer)]
+    if kind == "boolean":
+        if value.casefold() not in ("true", "false", "yes", "no", "1", "0"):
+            raise bad("not true or false")
+        return [Literal(value.casefold() in ("true", "yes", "1"), datatype=XSD.boolean)]
+    if kind == "quarter":
+        key = re.sub(r"^(quý|quarter)\s*", "", value.casefold()).strip()
+        if key not in ROMAN_QUARTERS:
+            raise bad("not a quarter (1-4, I-IV or Q1-Q4)")
+        return [Literal(ROMAN_QUARTERS[key], datatype=XSD.integer)]
+    if kind == "iri":
+        if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", value):
+            raise bad("not an IRI")
+        return [URIRef(value)]
+    if kind == "agency":
+        iri = lookups().agencies.get(fold(value))
+        if iri is None:
+            raise bad("no agency or group of the registry has this name, alias or id")
+        return [iri]
+    if kind == "plan":
+        iri = lookups().plans.get(value)
+        if iri is None:
+            raise bad(f"no such plan; known: {', '.join(sorted(lookups().plans))}")
+        return [iri]
+    if kind == "document":
+        return match_documents(value, lookups().documents) or _raise(bad("no legal document in the graph has this number"))
+    raise bad(f"unsupported type {kind}")
+
+
+def _raise(exc: Exception):
+    raise exc
+
+
+def match_documents(value: str, documents: Iterable[tuple[str, URIRef]]) -> list[URIRef]:
+    """'62/2020/NĐ-CP', '62/2020', 'Nghị định số 62/2020/NĐ-CP', '62/2020/nđ-cp' all name the same decree."""
+    text = re.sub(r"^(?:bộ luật|luật|nghị định|nghị quyết|quyết định|kế hoạch|thông tư|chỉ thị)\s+(?:số\s+)?", "",
+                  fold(value)).strip(" .,;")
+    if not re.fullmatch(r"\d{1,5}/[\w/-]+", text):
+        raise QueryError(f"{value!r} is not a document number such as 62/2020/NĐ-CP or 62/2020")
+    matches = []
+    for number, iri in documents:
+        key = fold(number)
+        ref = parse_number(number)
+        year_form = f"{ref.num}/{ref.year}" if ref and ref.year else None
+        if text in (key, year_form) or (ref and text == f"{ref.num}/{fold(ref.code)}"):
+            matches.append(iri)
+    return sorted(set(matches))
+
+
+def bindings_for(query: SavedQuery, raw: dict[str, str], lookups: Callable[[], Lookups]) -> dict[str, list[Node]]:
+    known = {p.name: p for p in query.params}
+    unknown = sorted(set(raw) - set(known))
+    if unknown:
+        raise QueryError(f"query {query.name!r} has no parameter {', '.join(unknown)}; it takes: "
+                         f"{', '.join(known) or 'none'}")
+    values: dict[str, list[Node]] = {}
+    for param in query.params:
+        if param.name in raw:
+            values[param.name] = convert(param, raw[param.name], lookups)
+        elif param.required:
+            raise QueryError(f"query {query.name!r} needs --param {param.name}=… ({param.type}: {param.description})")
+        elif param.default is not None:
+            values[param.name] = convert(param, str(param.default).lower() if isinstance(param.default, bool)
+                                         else str(param.default), lookups)
+    return values
+
+
+def with_values(text: str, values: dict[str, list[Node]]) -> str:
+    """Bind variables with an inline VALUES block at the start of the outer WHERE group. Each value is an
+    RDF term written by rdflib (quotes and backslashes escaped), never raw user text."""
+    if not values:
+        return text
+    names = sorted(values)
+    blocks = []
+    for name in names:
+        terms = " ".join(term.n3() for term in values[name])
+        blocks.append(f"VALUES ?{name} {{ {terms} }}")
+    match = re.search(r"\bWHERE\s*\{", text, flags=re.IGNORECASE)
+    if not match:
+        raise CchcError("query has no WHERE clause to bind parameters in")
+    return text[:match.end()] + "\n  " + "\n  ".join(blocks) + "\n" + text[match.end():]
+
+
+# ---------------------------------------------------------------------------------------- results
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[dict[str, Node]]
+
+
+def run_local(dataset, text: str) -> Table:
+    try:
+        result = dataset.query(text)
+    except Exception as exc:  # rdflib raises pyparsing and its own errors
+        raise CchcError(f"SPARQL error: {exc}") from None
+    if result.type == "ASK":
+        return Table(["ask"], [{"ask": Literal(bool(result.askAnswer))}])
+    if result.type != "SELECT":
+        raise CchcError("only SELECT and ASK queries can be run")
+    columns = [str(v) for v in result.vars]
+    return Table(columns, [{c: row[c] for c in columns if row[c] is not None} for row in result])
+
+
+def check_syntax(text: str) -> None:
+    prepareQuery(text)
+
+
+def cell(term: Node | None) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, Literal):
+        return str(term)
+    return str(term)
+
+
+def render(table: Table, fmt: str) -> str:
+    if fmt == "json":
+        bindings = [{c: term_json(t) for c, t in row.items()} for row in table.rows]
+        return json.dumps({"head": {"vars": table.columns}, "results": {"bindings": bindings}},
+                          ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(table.columns)
+        writer.writerows([cell(row.get(c)) for c in table.columns] for row in table.rows)
+        return out.getvalue()
+    if fmt == "markdown":
+        def esc(value: str) -> str:
+            return value.replace("|", "\\|").replace("\n", "<br>")
+        lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+        lines += ["| " + " | ".join(esc(cell(row.get(c))) for c in table.columns) + " |" for row in table.rows]
+        return "\n".join(lines) + "\n"
+    if fmt == "table":
+        shown = [[cell(row.get(c)).replace("\n", " ⏎ ") for c in table.columns] for row in table.rows]
+        widths = [min(60, max([len(c)] + [len(r[i]) for r in shown])) for i, c in enumerate(table.columns)]
+
+        def line(values: list[str]) -> str:
+            return "  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(values, widths)).rstrip()
+        return "\n".join([line(table.columns), line(["-" * w for w in widths])] + [line(r) for r in shown]
+                         + [f"({len(shown)} rows)"]) + "\n"
+    raise QueryError(f"unknown output format {fmt!r}; choose table, csv, json or markdown")
+
+
+def term_json(term: Node) -> dict:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype:
+        out["datatype"] = str(term.datatype)
+    return out

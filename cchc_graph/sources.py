@@ -1,0 +1,163 @@
+"""Load and normalise the sources: a plan folder (plan.toml + table.csv) and the shared registries.
+
+Every text is NFC-normalised and whitespace-cleaned here, once, so that later steps see one form.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SourceError
+from .text import clean_cell
+
+TABLE_COLUMNS = ("row_id", "area", "objective_no", "objective", "task", "activity", "product", "lead",
+                 "coordinators", "timeframe")
+REQUIRED_CELLS = ("row_id", "area", "objective_no", "objective", "task", "lead", "timeframe")
+ROMAN_AREAS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+ROW_ID = re.compile(r"(?P<area>[IVX]+)-(?P<seq>\d{2,3})")
+
+
+@dataclass(frozen=True)
+class Area:
+    number: str
+    title: str
+    reform_area: str
+
+
+@dataclass(frozen=True)
+class PlanMeta:
+    plan_id: str
+    title_vi: str
+    title_en: str
+    appendix_title: str
+    issued_with_as_printed: str
+    province: str
+    province_slug: str
+    year: int
+    issuer_as_printed: str
+    issuer: str
+    number_as_printed: str
+    number: str
+    date_as_printed: str
+    issue_date: dt.date | None
+    source_document: str
+    areas: dict[str, Area]
+
+
+@dataclass(frozen=True)
+class TableRow:
+    line: int  # line of the CSV file where the row starts (header = 1)
+    cells: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells[column]
+
+    @property
+    def row_id(self) -> str:
+        return self.cells["row_id"]
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    folder: Path
+    meta: PlanMeta
+    rows: list[TableRow]
+
+    @property
+    def table_path(self) -> Path:
+        return self.folder / "table.csv"
+
+
+def load_plan(folder: Path) -> PlanSource:
+    meta = load_meta(folder / "plan.toml", folder.name)
+    return PlanSource(folder, meta, load_table(folder / "table.csv", meta))
+
+
+def load_meta(path: Path, plan_id: str) -> PlanMeta:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SourceError(path, f"cannot read: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceError(path, f"malformed TOML: {exc}") from exc
+    plan = data.get("plan", {})
+    text_keys = ("title_vi", "title_en", "appendix_title", "issued_with_as_printed", "province", "province_slug",
+                 "issuer_as_printed", "issuer", "number_as_printed", "number", "date_as_printed", "issue_date",
+                 "source_document")
+    missing = [k for k in (*text_keys, "year") if k not in plan]
+    if missing:
+        raise SourceError(path, f"[plan] lacks {', '.join(missing)}")
+    # Printed values keep their blanks (NFC only); the others are cleaned.
+    values = {k: (clean_cell(str(plan[k])) if not k.endswith("as_printed") else _nfc(str(plan[k]))) for k in text_keys}
+    if not isinstance(plan["year"], int):
+        raise SourceError(path, "[plan] year must be a whole number")
+    try:
+        issue_date = dt.date.fromisoformat(values["issue_date"]) if values["issue_date"] else None
+    except ValueError:
+        raise SourceError(path, f"[plan] issue_date {values['issue_date']!r} is not YYYY-MM-DD") from None
+    areas = {}
+    for number, area in data.get("areas", {}).items():
+        if number not in ROMAN_AREAS or not {"title", "reform_area"} <= set(area):
+            raise SourceError(path, f"[areas.{number}] needs a Roman numeral, a title and a reform_area")
+        areas[number] = Area(number, clean_cell(area["title"]), clean_cell(area["reform_area"]))
+    if not areas:
+        raise SourceError(path, "no [areas.*] sections")
+    del values["issue_date"]
+    return PlanMeta(plan_id=plan_id, year=plan["year"], issue_date=issue_date, areas=areas, **values)
+
+
+def _nfc(text: str) -> str:
+    import unicodedata
+    return unicodedata.normalize("NFC", text)
+
+
+def load_table(path: Path, meta: PlanMeta) -> list[TableRow]:
+    rows: list[TableRow] = []
+    seen: set[str] = set()
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle, strict=True)
+            header = [clean_cell(h) for h in next(reader, [])]
+            missing = [c for c in TABLE_COLUMNS if c not in header]
+            if missing:
+                raise SourceError(path, f"missing required column(s): {', '.join(missing)}", row=1)
+            start = 2
+            for values in reader:
+                line = start
+                start = reader.line_num + 1
+                if not any(v.strip() for v in values):
+                    continue
+                if len(values) != len(header):
+                    raise SourceError(path, f"has {len(values)} cells, the header has {len(header)}", row=line)
+                cells = {h: clean_cell(v) for h, v in zip(header, values)}
+                row_id = cells["row_id"] or f"(line {line})"
+                for column in REQUIRED_CELLS:
+                    if not cells[column]:
+                        raise SourceError(path, f"empty required cell '{column}'", row=row_id, column=column)
+                match = ROW_ID.fullmatch(cells["row_id"])
+                if not match or match.group("area") != cells["area"]:
+                    raise SourceError(path, f"row id {cells['row_id']!r} must be '<area>-NN' with area {cells['area']!r}",
+                                      row=row_id, column="row_id")
+                if cells["row_id"] in seen:
+                    raise SourceError(path, "duplicate row id", row=row_id, column="row_id")
+                if cells["area"] not in meta.areas:
+                    raise SourceError(path, f"area {cells['area']!r} is not in plan.toml", row=row_id, column="area")
+                if not cells["objective_no"].isdigit():
+                    raise SourceError(path, f"objective_no {cells['objective_no']!r} is not a number", row=row_id,
+                                      column="objective_no")
+                seen.add(cells["row_id"])
+                rows.append(TableRow(line, cells))
+    except csv.Error as exc:
+        raise SourceError(path, f"malformed CSV: {exc}", row=reader.line_num) from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(path, f"not UTF-8: {exc}") from exc
+    except OSError as exc:
+        raise SourceError(path, f"cannot read: {exc}") from exc
+    if not rows:
+        raise SourceError(path, "no rows")
+    return rows

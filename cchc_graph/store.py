@@ -1,0 +1,93 @@
+"""The one place where graphs are read, written and assembled for querying.
+
+Writes go to a temporary file beside the target and are renamed into place, so a failed command never
+leaves a partial or corrupt output behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from rdflib import Dataset, Graph, URIRef
+
+from .errors import CchcError, SourceError
+from .namespaces import GRAPH, bind_prefixes
+
+FORMATS = {"turtle": "turtle", "ttl": "turtle", "nt": "nt", "ntriples": "nt", "n-triples": "nt",
+           "json-ld": "json-ld", "jsonld": "json-ld"}
+SUFFIX_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": "json-ld"}
+
+ASSERTED = GRAPH.asserted
+ONTOLOGY_GRAPH = GRAPH.ontology
+INFERRED = GRAPH.inferred
+
+
+def read_graph(*paths: Path, graph: Graph | None = None) -> Graph:
+    """Parse RDF files into one graph; bad RDF names the file and the parser's reason."""
+    graph = graph if graph is not None else Graph()
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise SourceError(path, "no such file (run `cchc-graph build` first?)")
+        fmt = SUFFIX_FORMATS.get(path.suffix, "turtle")
+        try:
+            graph.parse(path, format=fmt)
+        except Exception as exc:  # rdflib raises many parser-specific types
+            raise SourceError(path, f"not valid {fmt}: {exc}") from None
+    bind_prefixes(graph)
+    return graph
+
+
+def serialize(graph: Graph, fmt: str) -> bytes:
+    fmt = FORMATS.get(fmt, fmt)
+    if fmt not in FORMATS.values():
+        raise CchcError(f"unknown RDF format {fmt!r}; choose turtle, nt or json-ld")
+    if fmt == "nt":
+        # rdflib writes N-Triples in hash order; sort the lines so the output is deterministic.
+        lines = sorted(set(graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()))
+        return ("\n".join(line for line in lines if line) + "\n").encode("utf-8")
+    if fmt == "json-ld":
+        return graph.serialize(format="json-ld", encoding="utf-8", sort_keys=True, indent=1)
+    return graph.serialize(format=fmt, encoding="utf-8")
+
+
+@contextmanager
+def atomic_write(path: Path) -> Iterator[Path]:
+    """Yield a temporary path; on success it replaces `path`, on failure it is removed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    with atomic_write(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_graph(graph: Graph, path: Path, fmt: str = "turtle") -> None:
+    write_bytes(path, serialize(graph, fmt))
+
+
+def assemble(asserted: Graph, ontology: Graph, inferred: Graph | None = None) -> Dataset:
+    """A dataset for querying: asserted data, ontology and inferred triples in named graphs of their own,
+    queried as one (default union), so a user can still ask which graph a triple came from."""
+    dataset = Dataset(default_union=True)
+    bind_prefixes(dataset)
+    for name, graph in ((ASSERTED, asserted), (ONTOLOGY_GRAPH, ontology), (INFERRED, inferred)):
+        if graph is None:
+            continue
+        target = dataset.graph(URIRef(name))
+        for triple in graph:
+            target.add(triple)
+    return dataset

@@ -1,0 +1,34 @@
+"""Text normalisation at every boundary where text comes in (files, CLI parameters, remote answers)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+# A document number broken at a hyphen or slash by the PDF's line wrap: "132/KH- UBND", "62/2020/ NĐ-CP".
+_BROKEN_NUMBER = re.compile(r"(\d+/(?:\d{4}/)?[A-ZĐa-zđ0-9]*[-/])\s+(?=[A-ZĐ])")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_cell(text: str) -> str:
+    """A cell as the table prints it: NFC, each line's spacing collapsed and trimmed, blank lines dropped,
+    hyphen-broken document numbers rejoined. Lines are kept: they separate the items of a bulleted cell."""
+    lines = (_SPACES.sub(" ", line).strip() for line in nfc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    return "\n".join(_BROKEN_NUMBER.sub(r"\1", line) for line in lines if line)
+
+
+def fold(text: str) -> str:
+    """Key for matching names: NFC, case-folded, one space between words, no spaces around punctuation."""
+    text = _SPACES.sub(" ", nfc(text).replace("\n", " ")).strip().casefold()
+    return re.sub(r"\s*([,;])\s*", r"\1 ", text).strip()
+
+
+def ascii_slug(text: str) -> str:
+    """An IRI-safe slug: 'NĐ-CP' -> 'nd-cp', 'Sở Tư pháp' -> 'so-tu-phap'."""
+    text = nfc(text).replace("Đ", "D").replace("đ", "d")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
