@@ -9,6 +9,7 @@ remote endpoint.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -27,7 +28,7 @@ from .namespaces import XSD
 from .text import clean_cell, fold, nfc
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
-PARAM_TYPES = ("string", "integer", "boolean", "year", "quarter", "agency", "document", "plan", "iri")
+PARAM_TYPES = ("string", "integer", "boolean", "date", "year", "quarter", "agency", "document", "plan", "iri")
 ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -139,6 +140,11 @@ def convert(param: Param, raw: str, lookups: Callable[[], Lookups]) -> list[Node
         if value.casefold() not in ("true", "false", "yes", "no", "1", "0"):
             raise bad("not true or false")
         return [Literal(value.casefold() in ("true", "yes", "1"), datatype=XSD.boolean)]
+    if kind == "date":
+        try:
+            return [Literal(dt.date.fromisoformat(value), datatype=XSD.date)]
+        except ValueError:
+            raise bad("not a date YYYY-MM-DD") from None
     if kind == "quarter":
         key = re.sub(r"^(quý|quarter)\s*", "", value.casefold()).strip()
         if key not in ROMAN_QUARTERS:
@@ -289,3 +295,29 @@ def term_json(term: Node) -> dict:
     elif term.datatype:
         out["datatype"] = str(term.datatype)
     return out
+
+
+# ---------------------------------------------------------------------------------------- running
+
+def open_local(graph_path: Path, reasoning: bool = True):
+    """The dataset `query` runs on: asserted graph + ontology (+ OWL RL inferences, cached beside the graph)."""
+    from .reason import cached_inferred, load_ontology
+    from .store import assemble, read_graph
+
+    asserted = read_graph(graph_path)
+    ontology = load_ontology()
+    inferred = cached_inferred(graph_path, asserted, ontology) if reasoning else None
+    return assemble(asserted, ontology, inferred)
+
+
+def run_saved(query: SavedQuery, raw_params: dict[str, str], execute: Callable[[str], Table]) -> Table:
+    """Bind the parameters (resolving names through the same store) and run the query."""
+    cache: list[Lookups] = []
+
+    def lookups() -> Lookups:
+        if not cache:
+            cache.append(lookups_from(lambda text: execute(text).rows))
+        return cache[0]
+
+    values = bindings_for(query, {nfc(k): v for k, v in raw_params.items()}, lookups)
+    return execute(with_values(query.text, values))

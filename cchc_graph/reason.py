@@ -37,6 +37,8 @@ def closure(asserted: Graph, ontology: Graph) -> Graph:
     for triple in ontology:
         work.add(triple)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(work)
+    vocabulary_terms = {term for cls in _TRIVIAL_TYPES | {OWL.TransitiveProperty, OWL.FunctionalProperty, OWL.Ontology}
+                        for term in ontology.subjects(RDF.type, cls)}
     inferred = Graph()
     bind_prefixes(inferred)
     for s, p, o in work:
@@ -48,8 +50,9 @@ def closure(asserted: Graph, ontology: Graph) -> Graph:
             continue
         if p == RDF.type and (o in _TRIVIAL_TYPES or isinstance(o, Literal)):
             continue
-        if (s, RDF.type, None) in ontology and (s, None, None) not in asserted:
-            continue  # a statement about a vocabulary term, not about the plan
+        if s in vocabulary_terms:
+            continue  # a statement about a class or property, not about the plans
+
         inferred.add((s, p, o))
     return inferred
 
