@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SourceError
-from .text import clean_cell, fold
+from .text import clean_cell, fold, fold_with_positions
 
 AGENCY_COLUMNS = ("id", "kind", "name_vi", "name_en", "aliases", "member_of", "source")
 ALIAS_COLUMNS = ("alias", "agencies", "note")
@@ -50,13 +50,14 @@ class Registry:
     def resolve(self, cell: str) -> list[Mention]:
         """Mentions of a cell in order; raises LookupError naming the part that matches nothing."""
         text = clean_cell(cell).replace("\n", " ")
-        folded = fold_keep_length(text)
+        folded, positions = fold_with_positions(text)
         mentions: list[Mention] = []
         pos = 0
         for match in self.pattern.finditer(folded):
-            self._check_gap(text[pos:match.start()])
-            mentions.append(Mention(text[match.start():match.end()], self.spellings[match.group(0)]))
-            pos = match.end()
+            start, end = positions[match.start()], positions[match.end() - 1] + 1
+            self._check_gap(text[pos:start])
+            mentions.append(Mention(text[start:end], self.spellings[match.group(0)]))
+            pos = end
         self._check_gap(text[pos:])
         return mentions
 
@@ -75,11 +76,6 @@ class Registry:
 
     def members(self, group_id: str) -> list[str]:
         return sorted(a.id for a in self.agencies.values() if group_id in a.member_of)
-
-
-def fold_keep_length(text: str) -> str:
-    """Case-fold character by character, so that match positions fall on the verbatim text too."""
-    return "".join(c.casefold() if len(c.casefold()) == 1 else c for c in text)
 
 
 def _split(value: str) -> tuple[str, ...]:

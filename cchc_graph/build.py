@@ -247,7 +247,7 @@ class PlanMapper:
         self.text(node, CCHC.followsSchedule, tf.schedule or "")
         for point in tf.points:
             self.add(node, CCHC.reportingPoint, Literal(point))
-        self.map_citations(row_node, row, "timeframe")
+        self.map_citations(node, row, "timeframe")
 
     # ------------------------------------------------------------------ citations
     def map_citations(self, node: URIRef, row: TableRow, column: str, text: str | None = None) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceError
-from .text import ascii_slug, clean_cell, fold
+from .text import ascii_slug, clean_cell, fold, fold_with_positions
 
 TYPE_WORDS = ("Bộ luật", "Luật", "Nghị định", "Nghị quyết", "Quyết định", "Kế hoạch", "Thông tư", "Chỉ thị", "Công văn")
 # Issuer-code head -> (type as written, ontology class name).
@@ -126,21 +126,16 @@ def find_citations(text: str, cited_as: dict[str, str] | None = None) -> list[Ci
         ref = parse_number(f"{match.group('num')}/{match.group('year') + '/' if match.group('year') else ''}{match.group('code')}", type_vi)
         found.append((start, Citation(text[start:match.end()], ref, _date(match))))
         taken.append((start, match.end()))
-    folded = fold_keep(text)
+    folded, positions = fold_with_positions(text)
     for name, number in (cited_as or {}).items():
         for match in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", folded):
-            if any(s <= match.start() < e for s, e in taken):
+            start, end = positions[match.start()], positions[match.end() - 1] + 1
+            if any(s <= start < e for s, e in taken):
                 continue
-            verbatim = text[match.start():match.end()]
             ref = parse_number(number) if number else None
-            found.append((match.start(), Citation(verbatim, ref, None, None if number else name)))
-            taken.append((match.start(), match.end()))
+            found.append((start, Citation(text[start:end], ref, None, None if number else name)))
+            taken.append((start, end))
     return [c for _, c in sorted(found, key=lambda pair: pair[0])]
-
-
-def fold_keep(text: str) -> str:
-    """Case-fold without changing length, so positions index the verbatim text."""
-    return "".join(c.casefold() if len(c.casefold()) == 1 else c for c in text)
 
 
 def jurisdiction(ref: DocumentRef, province_slug: str) -> str:

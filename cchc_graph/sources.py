@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceError
-from .text import clean_cell
+from .text import clean_cell, nfc
 
 TABLE_COLUMNS = ("row_id", "area", "objective_no", "objective", "task", "activity", "product", "lead",
                  "coordinators", "timeframe")
@@ -81,8 +81,8 @@ def load_plan(folder: Path) -> PlanSource:
 def load_meta(path: Path, plan_id: str) -> PlanMeta:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SourceError(path, f"cannot read: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(path, f"cannot read as UTF-8 text: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SourceError(path, f"malformed TOML: {exc}") from exc
     plan = data.get("plan", {})
@@ -92,9 +92,12 @@ def load_meta(path: Path, plan_id: str) -> PlanMeta:
     missing = [k for k in (*text_keys, "year") if k not in plan]
     if missing:
         raise SourceError(path, f"[plan] lacks {', '.join(missing)}")
+    not_text = [k for k in text_keys if not isinstance(plan[k], str)]
+    if not_text:
+        raise SourceError(path, f"[plan] {', '.join(not_text)} must be text (in quotes)")
     # Printed values keep their blanks (NFC only); the others are cleaned.
-    values = {k: (clean_cell(str(plan[k])) if not k.endswith("as_printed") else _nfc(str(plan[k]))) for k in text_keys}
-    if not isinstance(plan["year"], int):
+    values = {k: (clean_cell(plan[k]) if not k.endswith("as_printed") else nfc(plan[k])) for k in text_keys}
+    if not isinstance(plan["year"], int) or isinstance(plan["year"], bool):
         raise SourceError(path, "[plan] year must be a whole number")
     try:
         issue_date = dt.date.fromisoformat(values["issue_date"]) if values["issue_date"] else None
@@ -102,8 +105,9 @@ def load_meta(path: Path, plan_id: str) -> PlanMeta:
         raise SourceError(path, f"[plan] issue_date {values['issue_date']!r} is not YYYY-MM-DD") from None
     areas = {}
     for number, area in data.get("areas", {}).items():
-        if number not in ROMAN_AREAS or not {"title", "reform_area"} <= set(area):
-            raise SourceError(path, f"[areas.{number}] needs a Roman numeral, a title and a reform_area")
+        if (number not in ROMAN_AREAS or not isinstance(area, dict) or not {"title", "reform_area"} <= set(area)
+                or not all(isinstance(area[k], str) for k in ("title", "reform_area"))):
+            raise SourceError(path, f"[areas.{number}] needs a Roman numeral, a title and a reform_area (text)")
         areas[number] = Area(number, clean_cell(area["title"]), clean_cell(area["reform_area"]))
     if not areas:
         raise SourceError(path, "no [areas.*] sections")
@@ -111,16 +115,11 @@ def load_meta(path: Path, plan_id: str) -> PlanMeta:
     return PlanMeta(plan_id=plan_id, year=plan["year"], issue_date=issue_date, areas=areas, **values)
 
 
-def _nfc(text: str) -> str:
-    import unicodedata
-    return unicodedata.normalize("NFC", text)
-
-
 def load_table(path: Path, meta: PlanMeta) -> list[TableRow]:
     rows: list[TableRow] = []
     seen: set[str] = set()
     try:
-        with path.open(encoding="utf-8", newline="") as handle:
+        with path.open(encoding="utf-8-sig", newline="") as handle:  # a spreadsheet may add a BOM
             reader = csv.reader(handle, strict=True)
             header = [clean_cell(h) for h in next(reader, [])]
             missing = [c for c in TABLE_COLUMNS if c not in header]

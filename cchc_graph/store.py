@@ -6,6 +6,7 @@ leaves a partial or corrupt output behind.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from contextlib import contextmanager
@@ -51,7 +52,15 @@ def serialize(graph: Graph, fmt: str) -> bytes:
         lines = sorted(set(graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()))
         return ("\n".join(line for line in lines if line) + "\n").encode("utf-8")
     if fmt == "json-ld":
-        return graph.serialize(format="json-ld", encoding="utf-8", sort_keys=True, indent=1)
+        # rdflib orders nodes by hash; sort them (and their keys) so the output is deterministic.
+        document = json.loads(graph.serialize(format="json-ld", encoding="utf-8"))
+        nodes = document if isinstance(document, list) else document.get("@graph", [document])
+        for node in nodes:
+            for key, value in node.items():
+                if isinstance(value, list):
+                    node[key] = sorted(value, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+        nodes.sort(key=lambda node: node.get("@id", ""))
+        return (json.dumps(nodes, sort_keys=True, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
     return graph.serialize(format=fmt, encoding="utf-8")
 
 

@@ -32,3 +32,29 @@ def ascii_slug(text: str) -> str:
     text = nfc(text).replace("Đ", "D").replace("đ", "d")
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def fold_with_positions(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` for a single-line text, with, for each character of the result, its index in `text`,
+    so that a match found in the folded form can be cut verbatim out of the original."""
+    out: list[str] = []
+    positions: list[int] = []
+    for index, char in enumerate(text):
+        if char.isspace():
+            if not out or out[-1] == " ":
+                continue
+            out.append(" ")
+            positions.append(index)
+            continue
+        if char in ",;" and out and out[-1] == " ":
+            out.pop()
+            positions.pop()
+        out.append(char.casefold() if len(char.casefold()) == 1 else char)
+        positions.append(index)
+        if char in ",;":
+            out.append(" ")
+            positions.append(index)
+    while out and out[-1] == " ":
+        out.pop()
+        positions.pop()
+    return "".join(out), positions

@@ -1,0 +1,57 @@
+"""The golden query cases: (case id, saved query, parameters). Their expected answers on the 2023 plan are
+tests/golden/<case id>.csv, compared as unordered rows. `python -m tests.golden_cases` rewrites them —
+only after checking by hand that the new answers are right."""
+
+from __future__ import annotations
+
+GOLDEN_CASES = [
+    ("tasks-citing-document_62-2020", "tasks-citing-document", {"document": "62/2020/NĐ-CP"}),
+    ("tasks-citing-document_48-2023", "tasks-citing-document", {"document": "48/2023/NĐ-CP"}),
+    ("tasks-citing-document_942", "tasks-citing-document", {"document": "Quyết định số 942/QĐ-TTg"}),
+    ("agency-involvement_so-noi-vu", "agency-involvement", {"agency": "Sở Nội vụ"}),
+    ("agency-involvement_ubnd-cap-huyen", "agency-involvement", {"agency": "UBND cấp huyện"}),
+    ("due-in-quarter_2023-3", "due-in-quarter", {"year": "2023", "quarter": "3"}),
+    ("due-in-quarter_2023-1-ongoing", "due-in-quarter", {"year": "2023", "quarter": "I", "include_ongoing": "true"}),
+    ("due-in-quarter_2024-4", "due-in-quarter", {"year": "2024", "quarter": "Q4"}),
+    ("products-by-type_all", "products-by-type", {}),
+    ("products-by-type_decision", "products-by-type", {"kind": "Quyết định"}),
+    ("agency-workload", "agency-workload", {}),
+    ("rows-without-activity", "rows-without-activity", {}),
+    ("legal-documents", "legal-documents", {}),
+    ("plan-summary", "plan-summary", {}),
+    ("plans", "plans", {}),
+    ("row-detail_VII-07", "row-detail", {"row_id": "VII-07"}),
+    ("waiting-rows", "waiting-rows", {}),
+    ("overdue-rows_2023-07-01", "overdue-rows", {"date": "2023-07-01"}),
+    ("unresolved-citations", "unresolved-citations", {}),
+    ("reform-area-coverage", "reform-area-coverage", {}),
+    ("lead-and-coordinator-violation", "lead-and-coordinator-violation", {}),
+    ("agency-names", "agency-names", {}),
+    ("plan-table", "plan-table", {}),
+]
+
+
+def answer_rows(dataset, query_name: str, params: dict[str, str]) -> tuple[list[str], list[tuple[str, ...]]]:
+    from cchc_graph.query import cell, get_query, run_local, run_saved
+
+    table = run_saved(get_query(query_name), params, lambda text: run_local(dataset, text))
+    return table.columns, [tuple(cell(row.get(c)) for c in table.columns) for row in table.rows]
+
+
+if __name__ == "__main__":
+    import csv
+    from pathlib import Path
+
+    from cchc_graph.build import build_graph
+    from cchc_graph.reason import closure, load_ontology
+    from cchc_graph.store import assemble
+
+    graph, ontology = build_graph(), load_ontology()
+    dataset = assemble(graph, ontology, closure(graph, ontology))
+    for case, name, params in GOLDEN_CASES:
+        columns, rows = answer_rows(dataset, name, params)
+        with (Path(__file__).parent / "golden" / f"{case}.csv").open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows(sorted(rows))
+        print(f"{case}: {len(rows)} rows")
