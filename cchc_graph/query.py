@@ -232,6 +232,12 @@ class Table:
 
 
 def run_local(dataset, text: str) -> Table:
+    """Run on the embedded store (store.assemble): Oxigraph by default, or an rdflib graph or dataset."""
+    from .store import OxigraphDataset
+
+    if isinstance(dataset, OxigraphDataset):
+        columns, rows = dataset.select(text)
+        return Table(columns, rows)
     try:
         result = dataset.query(text)
     except Exception as exc:  # rdflib raises pyparsing and its own errors

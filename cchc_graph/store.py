@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from .errors import CchcError, SourceError
 from .namespaces import GRAPH, bind_prefixes
@@ -88,9 +88,68 @@ def write_graph(graph: Graph, path: Path, fmt: str = "turtle") -> None:
     write_bytes(path, serialize(graph, fmt))
 
 
-def assemble(asserted: Graph, ontology: Graph, inferred: Graph | None = None) -> Dataset:
+class OxigraphDataset:
+    """The embedded query store (Oxigraph, in memory): each graph in a named graph of its own, and the
+    default graph the union of them all. Chosen over rdflib's memory store for its query speed (see
+    benchmarks/README.md); rdflib stays the API for building, reasoning and validation."""
+
+    def __init__(self) -> None:
+        import pyoxigraph
+
+        self._ox = pyoxigraph
+        self.store = pyoxigraph.Store()
+
+    def add_graph(self, name: str, graph: Graph) -> None:
+        data = graph.serialize(format="nt", encoding="utf-8")
+        self.store.load(data, format=self._ox.RdfFormat.N_TRIPLES, to_graph=self._ox.NamedNode(str(name)))
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def select(self, text: str) -> tuple[list[str], list[dict]]:
+        """Run a SELECT or ASK query; rows hold rdflib terms, so callers see one kind of term."""
+        try:
+            result = self.store.query(text, use_default_graph_as_union=True)
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise CchcError(f"SPARQL error: {exc}") from None
+        if isinstance(result, self._ox.QueryBoolean):
+            return ["ask"], [{"ask": Literal(bool(result))}]
+        if not isinstance(result, self._ox.QuerySolutions):
+            raise CchcError("only SELECT and ASK queries can be run")
+        columns = [v.value for v in result.variables]
+        rows = []
+        for solution in result:
+            rows.append({c: to_rdflib(solution[c]) for c in columns if solution[c] is not None})
+        return columns, rows
+
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term):
+    """A pyoxigraph term as the equal rdflib term."""
+    import pyoxigraph
+
+    if isinstance(term, pyoxigraph.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, pyoxigraph.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+
+
+def assemble(asserted: Graph, ontology: Graph, inferred: Graph | None = None, engine: str = "oxigraph"):
     """A dataset for querying: asserted data, ontology and inferred triples in named graphs of their own,
-    queried as one (default union), so a user can still ask which graph a triple came from."""
+    queried as one (default union), so a user can still ask which graph a triple came from.
+    engine "oxigraph" (the default store) or "rdflib" (rdflib's memory store, kept as a cross-check)."""
+    if engine == "oxigraph":
+        dataset = OxigraphDataset()
+        for name, graph in ((ASSERTED, asserted), (ONTOLOGY_GRAPH, ontology), (INFERRED, inferred)):
+            if graph is not None:
+                dataset.add_graph(name, graph)
+        return dataset
     dataset = Dataset(default_union=True)
     bind_prefixes(dataset)
     for name, graph in ((ASSERTED, asserted), (ONTOLOGY_GRAPH, ontology), (INFERRED, inferred)):

@@ -33,8 +33,14 @@ def inferred(plan_graph, ontology):
 
 @pytest.fixture(scope="session")
 def dataset(plan_graph, ontology, inferred):
-    """Asserted + ontology + inferred, as `cchc-graph query` sees them."""
+    """Asserted + ontology + inferred in the default embedded store, as `cchc-graph query` sees them."""
     return assemble(plan_graph, ontology, inferred)
+
+
+@pytest.fixture(scope="session")
+def rdflib_dataset(plan_graph, ontology, inferred):
+    """The same in rdflib's memory store: a second SPARQL engine to cross-check the queries with."""
+    return assemble(plan_graph, ontology, inferred, engine="rdflib")
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from rdflib import URIRef
 
 from cchc_graph.cli import main
 from cchc_graph.namespaces import CCHC, DCTERMS, ID, ORG, RDF
+from cchc_graph.query import run_local
 from cchc_graph.store import ASSERTED, INFERRED
 
 ROW = lambda rid: URIRef(f"{ID}plan/ninh-binh-2023/row/{rid}")  # noqa: E731
@@ -52,12 +53,15 @@ def test_no_trivial_entailments(inferred):
     assert (None, RDF.type, RDFS.Resource) not in inferred
 
 
-def test_dataset_keeps_graphs_apart(dataset):
-    asserted = dataset.graph(ASSERTED)
-    inferred = dataset.graph(INFERRED)
+def test_dataset_keeps_graphs_apart(dataset, rdflib_dataset):
+    query = ("SELECT ?g WHERE { GRAPH ?g { <%s> <https://w3id.org/cchc-graph/ontology#leads> <%s> } }"
+             % (AGENCY("so-tu-phap"), ROW("I-02")))
+    assert [str(r["g"]) for r in run_local(dataset, query).rows] == [str(INFERRED)]
+    asserted = rdflib_dataset.graph(ASSERTED)
+    inferred = rdflib_dataset.graph(INFERRED)
     assert (AGENCY("so-tu-phap"), CCHC.leads, ROW("I-02")) in inferred
     assert (AGENCY("so-tu-phap"), CCHC.leads, ROW("I-02")) not in asserted
-    answer = dataset.query("SELECT ?g WHERE { GRAPH ?g { ?a <https://w3id.org/cchc-graph/ontology#leads> ?r } } LIMIT 1")
+    answer = rdflib_dataset.query("SELECT ?g WHERE { GRAPH ?g { ?a <https://w3id.org/cchc-graph/ontology#leads> ?r } } LIMIT 1")
     assert [str(r[0]) for r in answer] == [str(INFERRED)]
 
 
