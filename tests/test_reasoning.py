@@ -76,3 +76,20 @@ def test_reason_cli_and_query_without_reasoning(runner, built_graph_file, tmp_pa
                                    "--graph", str(built_graph_file), "--no-reasoning"])
     assert len(with_reasoning.output.splitlines()) > 1
     assert without.output.splitlines() == ["row_id,role,involvement,through,cell,timeframe,position"]
+
+
+def test_reasonable_and_owlrl_give_the_same_closure(plan_graph, ontology, inferred):
+    """The fast engine (the default) is only used because it equals the reference on the real plan."""
+    from cchc_graph.reason import closure
+
+    reference = closure(plan_graph, ontology, engine="owlrl")
+    assert set(inferred) == set(reference)
+    assert len(reference) > 9000
+
+
+def test_property_chains_are_applied_to_the_fast_engine(plan_graph, ontology):
+    from cchc_graph.reason import property_chains
+
+    chains = {str(p).rsplit("#", 1)[1]: [str(s).rsplit("#", 1)[1] for s in steps] for p, steps in property_chains(ontology)}
+    assert chains == {"leadsThroughGroup": ["memberOf", "leads"], "coordinatesThroughGroup": ["memberOf", "coordinates"],
+                      "cites": ["hasCitation", "citedDocument"]}
