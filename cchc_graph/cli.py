@@ -81,8 +81,8 @@ def export(graph_path: Path, fmt: str, plan: str | None, output: Path | None) ->
 @graph_option
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="Where to write the inferred triples (default: beside the graph, NAME.inferred.ttl).")
-@click.option("--engine", type=click.Choice(["reasonable", "owlrl"]), default="reasonable", show_default=True,
-              help="OWL RL engine: reasonable (fast) or owlrl (the reference); both give the same closure.")
+@click.option("--engine", type=click.Choice(["rules", "owlrl"]), default="rules", show_default=True,
+              help="OWL RL engine: rules (compiled to SPARQL, fast) or owlrl (the reference); same closure.")
 def reason(graph_path: Path, output: Path | None, engine: str) -> None:
     """Compute the OWL RL closure and write the inferred triples apart from the asserted ones."""
     from .reason import inferred_path_for, reason_to_file
@@ -127,15 +127,48 @@ output_format = click.option("--format", "fmt", type=click.Choice(["table", "csv
                              show_default=True)
 reasoning_option = click.option("--reasoning/--no-reasoning", default=True, show_default=True,
                                 help="Query the OWL RL closure too (cached beside the graph as NAME.inferred.ttl).")
-endpoint_option = click.option("--endpoint", metavar="URL", help="Run on a remote SPARQL endpoint instead of the local graph.")
 
 
-def executor(graph_path: Path, reasoning: bool, endpoint: str | None):
+def endpoint_option(command):
+    """--endpoint and the options of a remote query: which graphs of the store to query, timeout, retries."""
+    for option in reversed([
+        click.option("--endpoint", metavar="URL",
+                     help="Run on a remote SPARQL endpoint (e.g. http://127.0.0.1:7878/query) instead of the local graph."),
+        click.option("--graph-iri", metavar="IRI",
+                     help="With --endpoint: base IRI of the graphs `publish` wrote (default "
+                          "https://w3id.org/cchc-graph/graph/); they are queried as the default graph."),
+        click.option("--remote-default-graph", is_flag=True,
+                     help="With --endpoint: query the store's own default graph instead of the published graphs "
+                          "(e.g. `cchc-graph serve`, or a store that holds the graph in its default graph)."),
+        *remote_options,
+    ]):
+        command = option(command)
+    return command
+
+
+remote_options = [
+    click.option("--timeout", type=click.IntRange(min=1), default=30, show_default=True, metavar="SECONDS",
+                 help="Give up a remote request after this long."),
+    click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+                 help="Further attempts after a connection error, a timeout or an HTTP 5xx / 429 answer "
+                      "(with exponential backoff)."),
+]
+
+
+def with_remote_options(command):
+    for option in reversed(remote_options):
+        command = option(command)
+    return command
+
+
+def executor(graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri: str | None = None,
+             remote_default_graph: bool = False, timeout: int = 30, retries: int = 3):
     from .query import open_local, run_local
 
     if endpoint:
-        from .remote import run_remote
-        return lambda text: run_remote(endpoint, text)
+        from .remote import published_graphs, run_remote
+        graphs = [] if remote_default_graph else published_graphs(graph_iri, reasoning)
+        return lambda text: run_remote(endpoint, text, default_graphs=graphs, timeout=timeout, retries=retries)
     dataset = open_local(graph_path, reasoning)
     return lambda text: run_local(dataset, text)
 
@@ -179,13 +212,14 @@ def list_queries(fmt: str) -> None:
 @endpoint_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default: standard output).")
 def query(name: str, params: tuple[str, ...], fmt: str, graph_path: Path, reasoning: bool, endpoint: str | None,
-          output: Path | None) -> None:
+          graph_iri: str | None, remote_default_graph: bool, timeout: int, retries: int, output: Path | None) -> None:
     """Run the saved query NAME (see `cchc-graph queries`). A *-violation check exits 1 when it finds rows."""
     from .query import get_query, render, run_saved
 
     saved = get_query(nfc_arg(name))
     raw = parse_params(params)
-    table = run_saved(saved, raw, executor(graph_path, reasoning, endpoint))
+    table = run_saved(saved, raw, executor(graph_path, reasoning, endpoint, graph_iri, remote_default_graph, timeout,
+                                           retries))
     emit(render(table, fmt), output)
     if saved.is_check and table.rows:
         sys.exit(1)
@@ -197,12 +231,92 @@ def query(name: str, params: tuple[str, ...], fmt: str, graph_path: Path, reason
 @graph_option
 @reasoning_option
 @endpoint_option
-def sparql(file, fmt: str, graph_path: Path, reasoning: bool, endpoint: str | None) -> None:
+def sparql(file, fmt: str, graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri: str | None,
+           remote_default_graph: bool, timeout: int, retries: int) -> None:
     """Run an ad hoc SPARQL query from FILE (or - for standard input)."""
     from .query import render
 
-    table = executor(graph_path, reasoning, endpoint)(nfc_arg(file.read()))
+    run = executor(graph_path, reasoning, endpoint, graph_iri, remote_default_graph, timeout, retries)
+    table = run(nfc_arg(file.read()))
     click.echo(render(table, fmt), nl=False)
+
+
+@main.command()
+@graph_option
+@click.option("--endpoint", required=True, metavar="URL",
+              help="SPARQL endpoint of a law database modelled in ELI (e.g. http://127.0.0.1:7879/query).")
+@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
+              help="Query these named graphs of the endpoint as its default graph (repeat for several); "
+                   "default: the endpoint's own default graph.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Documents (or records) per request.")
+@with_remote_options
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="The link graph file (default: beside the graph, NAME.links.ttl).")
+def link(graph_path: Path, endpoint: str, default_graphs: tuple[str, ...], batch_size: int, timeout: int,
+         retries: int, output: Path | None) -> None:
+    """Link the plan's legal documents to a law database (ELI over SPARQL) and write the link graph.
+
+    Each document is looked up by number (eli:id_local, or number + type + year); what is found (the
+    record's IRI as owl:sameAs, title, dates, in-force status, what amends, repeals, changes or consolidates
+    it, transitively) goes to the link graph with its provenance. Documents not found are listed, never
+    guessed. On any failure the link graph stays as it was (exit 2)."""
+    from .remote import link as run_link
+
+    report = run_link(graph_path, endpoint, output=output, batch_size=batch_size, default_graphs=default_graphs,
+                      timeout=timeout, retries=retries)
+    click.echo(f"{report.endpoint}: {len(report.linked)} of {report.documents} documents found, "
+               f"{len(report.not_found)} not found; {len(report.changes)} change relations")
+    for number, _, remote, how in report.linked:
+        click.echo(f"  found      {number:<16} {remote}  (by {how})")
+    for number, _, why in report.not_found:
+        click.echo(f"  not found  {number:<16} {why}")
+    click.echo(f"wrote {report.path} ({report.triples} triples)")
+
+
+@main.command()
+@graph_option
+@click.option("--endpoint", required=True, metavar="URL",
+              help="The store: a server base (Oxigraph: http://127.0.0.1:7878) or its Graph Store Protocol URL "
+                   "(Fuseki: …/ds/data, Virtuoso: …/sparql-graph-crud).")
+@click.option("--graph-iri", metavar="IRI",
+              help="Base IRI of the named graphs to replace: BASE asserted, ontology, inferred, links "
+                   "(default https://w3id.org/cchc-graph/graph/).")
+@click.option("--update-endpoint", metavar="URL",
+              help="SPARQL Update endpoint, used when the store has no Graph Store Protocol (default: BASE/update "
+                   "for a server base, else the --endpoint URL).")
+@click.option("--protocol", type=click.Choice(["auto", "gsp", "update"]), default="auto", show_default=True,
+              help="gsp: HTTP PUT per graph; update: DROP + INSERT DATA; auto: GSP, or Update where GSP is missing.")
+@reasoning_option
+@with_remote_options
+def publish(graph_path: Path, endpoint: str, graph_iri: str | None, update_endpoint: str | None, protocol: str,
+            reasoning: bool, timeout: int, retries: int) -> None:
+    """Load the built graph, ontology, inferred triples and link graph into a SPARQL store, replacing our
+    named graphs there (a re-run never duplicates triples)."""
+    from .remote import publish as run_publish
+
+    report = run_publish(graph_path, endpoint, graph_iri=graph_iri, update_endpoint=update_endpoint,
+                         protocol=protocol, reasoning=reasoning, timeout=timeout, retries=retries)
+    how = "Graph Store Protocol" if report.protocol == "gsp" else "SPARQL Update"
+    click.echo(f"published to {report.endpoint} ({how}):")
+    for iri, count in report.graphs:
+        click.echo(f"  {count:7d} triples  <{iri}>")
+    for iri in report.removed:
+        click.echo(f"  dropped          <{iri}> (nothing to publish)")
+
+
+@main.command()
+@graph_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True)
+@reasoning_option
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests (for SPARQL editors served from other sites).")
+def serve(graph_path: Path, host: str, port: int, reasoning: bool, cors: bool) -> None:
+    """Serve the built graph (with ontology, inferred triples and link graph) as a read-only SPARQL endpoint
+    (the Oxigraph server), in the foreground until Ctrl-C."""
+    from .remote import serve as run_serve
+
+    sys.exit(run_serve(graph_path, host=host, port=port, reasoning=reasoning, cors=cors, echo=click.echo))
 
 
 if __name__ == "__main__":  # pragma: no cover

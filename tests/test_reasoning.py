@@ -78,7 +78,7 @@ def test_reason_cli_and_query_without_reasoning(runner, built_graph_file, tmp_pa
     assert without.output.splitlines() == ["row_id,role,involvement,through,cell,timeframe,position"]
 
 
-def test_reasonable_and_owlrl_give_the_same_closure(plan_graph, ontology, inferred):
+def test_rules_and_owlrl_give_the_same_closure(plan_graph, ontology, inferred):
     """The fast engine (the default) is only used because it equals the reference on the real plan."""
     from cchc_graph.reason import closure
 
@@ -87,9 +87,12 @@ def test_reasonable_and_owlrl_give_the_same_closure(plan_graph, ontology, inferr
     assert len(reference) > 9000
 
 
-def test_property_chains_are_applied_to_the_fast_engine(plan_graph, ontology):
+def test_property_chains_are_compiled_to_rules(plan_graph, ontology):
     from cchc_graph.reason import property_chains
 
     chains = {str(p).rsplit("#", 1)[1]: [str(s).rsplit("#", 1)[1] for s in steps] for p, steps in property_chains(ontology)}
     assert chains == {"leadsThroughGroup": ["memberOf", "leads"], "coordinatesThroughGroup": ["memberOf", "coordinates"],
                       "cites": ["hasCitation", "citedDocument"]}
+    from cchc_graph.reason import compile_rules
+    assert any("?s <http://www.w3.org/ns/org#memberOf>/<https://w3id.org/cchc-graph/ontology#leads> ?o" in rule
+               for rule in compile_rules(ontology))
