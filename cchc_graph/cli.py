@@ -129,23 +129,6 @@ reasoning_option = click.option("--reasoning/--no-reasoning", default=True, show
                                 help="Query the OWL RL closure too (cached beside the graph as NAME.inferred.ttl).")
 
 
-def endpoint_option(command):
-    """--endpoint and the options of a remote query: which graphs of the store to query, timeout, retries."""
-    for option in reversed([
-        click.option("--endpoint", metavar="URL",
-                     help="Run on a remote SPARQL endpoint (e.g. http://127.0.0.1:7878/query) instead of the local graph."),
-        click.option("--graph-iri", metavar="IRI",
-                     help="With --endpoint: base IRI of the graphs `publish` wrote (default "
-                          "https://w3id.org/cchc-graph/graph/); they are queried as the default graph."),
-        click.option("--remote-default-graph", is_flag=True,
-                     help="With --endpoint: query the store's own default graph instead of the published graphs "
-                          "(e.g. `cchc-graph serve`, or a store that holds the graph in its default graph)."),
-        *remote_options,
-    ]):
-        command = option(command)
-    return command
-
-
 remote_options = [
     click.option("--timeout", type=click.IntRange(min=1), default=30, show_default=True, metavar="SECONDS",
                  help="Give up a remote request after this long."),
@@ -153,6 +136,24 @@ remote_options = [
                  help="Further attempts after a connection error, a timeout or an HTTP 5xx / 429 answer "
                       "(with exponential backoff)."),
 ]
+
+
+def endpoint_option(command):
+    """--endpoint and the options of a remote query: which graphs of the store to query, timeout, retries."""
+    for option in reversed([
+        click.option("--endpoint", metavar="URL",
+                     help="Run on a remote SPARQL endpoint (e.g. http://127.0.0.1:7878/query) instead of the "
+                          "local graph."),
+        click.option("--graph-iri", metavar="IRI",
+                     help="With --endpoint: base IRI of the graphs `publish` wrote (default "
+                          "https://w3id.org/cchc-graph/graph/); they are queried as the default graph."),
+        click.option("--remote-default-graph", is_flag=True,
+                     help="With --endpoint: query the store's own default graph instead of the published graphs "
+                          "(a store whose default graph is the union of its graphs, or holds the whole graph)."),
+        *remote_options,
+    ]):
+        command = option(command)
+    return command
 
 
 def with_remote_options(command):

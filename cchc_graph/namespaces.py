@@ -84,6 +84,7 @@ class CCHC(DefinedNamespace):
     documentType: URIRef
     issuerCode: URIRef
     affectedBy: URIRef
+    notFoundIn: URIRef
     numberAsPrinted: URIRef
     dateAsPrinted: URIRef
     planYear: URIRef
@@ -114,6 +115,7 @@ class ELI(DefinedNamespace):
     consolidated_by: URIRef
     in_force: URIRef
     date_no_longer_in_force: URIRef
+    first_date_entry_in_force: URIRef
     is_realized_by: URIRef
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -100,27 +100,45 @@ def get_query(name: str, folder: Path = QUERIES) -> SavedQuery:
 
 # ---------------------------------------------------------------------------------------- binding
 
-@dataclass
 class Lookups:
-    """Names the store knows, for turning an agency name, document number or plan id into IRIs."""
-    agencies: dict[str, URIRef] = field(default_factory=dict)  # folded name or alias or id -> IRI
-    documents: list[tuple[str, URIRef]] = field(default_factory=list)  # (canonical number, IRI)
-    plans: dict[str, URIRef] = field(default_factory=dict)
+    """Names the store knows, for turning an agency name, document number or plan id into IRIs. Each kind
+    is fetched through its saved lookup query on first use only (works for the embedded store and a remote
+    one)."""
+
+    def __init__(self, run: Callable[[str], list[dict[str, Node]]]):
+        self._run = run
+        self._cache: dict[str, Any] = {}
+
+    def _once(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = make()
+        return self._cache[key]
+
+    @property
+    def agencies(self) -> dict[str, URIRef]:
+        """Folded name, alias or id -> IRI."""
+        def make():
+            found = {}
+            for row in self._run(get_query("agency-names").text):
+                for key in ("name", "id"):
+                    if row.get(key) is not None:
+                        found[fold(str(row[key]))] = row["agency"]
+            return found
+        return self._once("agencies", make)
+
+    @property
+    def documents(self) -> list[tuple[str, URIRef]]:
+        """(canonical number, IRI) of every legal document."""
+        return self._once("documents", lambda: [(str(r["number"]), r["document"]) for r in
+                                                self._run(get_query("legal-documents").text) if r.get("number") is not None])
+
+    @property
+    def plans(self) -> dict[str, URIRef]:
+        return self._once("plans", lambda: {str(r["plan_id"]): r["plan"] for r in self._run(get_query("plans").text)})
 
 
 def lookups_from(run: Callable[[str], list[dict[str, Node]]]) -> Lookups:
-    """Fetch the names through the saved lookup queries (works for the embedded store and a remote one)."""
-    found = Lookups()
-    for row in run(get_query("agency-names").text):
-        for key in ("name", "id"):
-            if row.get(key) is not None:
-                found.agencies[fold(str(row[key]))] = row["agency"]
-    for row in run(get_query("legal-documents").text):
-        if row.get("number") is not None:
-            found.documents.append((str(row["number"]), row["document"]))
-    for row in run(get_query("plans").text):
-        found.plans[str(row["plan_id"])] = row["plan"]
-    return found
+    return Lookups(run)
 
 
 def convert(param: Param, raw: str, lookups: Callable[[], Lookups]) -> list[Node]:
@@ -217,6 +235,23 @@ def with_values(text: str, values: dict[str, list[Node]]) -> str:
     for name in names:
         terms = " ".join(term.n3() for term in values[name])
         blocks.append(f"VALUES ?{name} {{ {terms} }}")
+    return _insert_values(text, blocks)
+
+
+def with_rows(text: str, names: list[str], rows: list[list[Node | None]]) -> str:
+    """Bind several variables together, one solution per row: `VALUES (?a ?b) { (x y) (z UNDEF) }` (None is
+    UNDEF). Used where values belong together, e.g. one legal document's number and year per row; each value
+    is an RDF term written by rdflib, as in `with_values`."""
+    for name in names:
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+            raise CchcError(f"not a variable name: {name!r}")
+    if any(len(row) != len(names) for row in rows):
+        raise CchcError("every row must give one value (or None) per variable")
+    lines = " ".join("(" + " ".join("UNDEF" if term is None else term.n3() for term in row) + ")" for row in rows)
+    return _insert_values(text, [f"VALUES ({' '.join('?' + n for n in names)}) {{ {lines} }}"])
+
+
+def _insert_values(text: str, blocks: list[str]) -> str:
     match = re.search(r"\bWHERE\s*\{", text, flags=re.IGNORECASE)
     if not match:
         raise CchcError("query has no WHERE clause to bind parameters in")
@@ -305,15 +340,28 @@ def term_json(term: Node) -> dict:
 
 # ---------------------------------------------------------------------------------------- running
 
-def open_local(graph_path: Path, reasoning: bool = True):
-    """The dataset `query` runs on: asserted graph + ontology (+ OWL RL inferences, cached beside the graph)."""
+def local_graphs(graph_path: Path, reasoning: bool = True) -> dict:
+    """The graphs `query` runs on, by role: asserted graph, ontology, OWL RL inferences (cached beside the
+    graph; None without reasoning) and the link graph of `cchc-graph link` (NAME.links.ttl beside the graph;
+    None when there is none). `publish` and `serve` send exactly these."""
     from .reason import cached_inferred, load_ontology
-    from .store import assemble, read_graph
+    from .store import links_path_for, read_graph
 
     asserted = read_graph(graph_path)
     ontology = load_ontology()
-    inferred = cached_inferred(graph_path, asserted, ontology) if reasoning else None
-    return assemble(asserted, ontology, inferred)
+    links_path = links_path_for(Path(graph_path))
+    return {"asserted": asserted, "ontology": ontology,
+            "inferred": cached_inferred(graph_path, asserted, ontology) if reasoning else None,
+            "links": read_graph(links_path) if links_path.exists() else None}
+
+
+def open_local(graph_path: Path, reasoning: bool = True):
+    """The dataset `query` runs on: asserted graph + ontology (+ OWL RL inferences, cached beside the graph)
+    (+ the link graph, when there is one), each in its named graph (store.assemble)."""
+    from .store import assemble
+
+    graphs = local_graphs(graph_path, reasoning)
+    return assemble(graphs["asserted"], graphs["ontology"], graphs["inferred"], links=graphs["links"])
 
 
 def run_saved(query: SavedQuery, raw_params: dict[str, str], execute: Callable[[str], Table]) -> Table:

@@ -25,6 +25,7 @@ SUFFIX_FORMATS = {".ttl": "turtle", ".nt": "nt", ".jsonld": "json-ld", ".json": 
 ASSERTED = GRAPH.asserted
 ONTOLOGY_GRAPH = GRAPH.ontology
 INFERRED = GRAPH.inferred
+LINKS = GRAPH.links  # what `cchc-graph link` found in a law database (build/graph.links.ttl)
 
 
 def read_graph(*paths: Path, graph: Graph | None = None) -> Graph:
@@ -140,19 +141,28 @@ def to_rdflib(term):
     return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
 
 
-def assemble(asserted: Graph, ontology: Graph, inferred: Graph | None = None, engine: str = "oxigraph"):
-    """A dataset for querying: asserted data, ontology and inferred triples in named graphs of their own,
-    queried as one (default union), so a user can still ask which graph a triple came from.
-    engine "oxigraph" (the default store) or "rdflib" (rdflib's memory store, kept as a cross-check)."""
+def links_path_for(graph_path: Path) -> Path:
+    """Where `cchc-graph link` keeps the link graph of a built graph: build/graph.ttl -> build/graph.links.ttl."""
+    graph_path = Path(graph_path)
+    return graph_path.with_name(graph_path.stem + ".links.ttl")
+
+
+def assemble(asserted: Graph, ontology: Graph, inferred: Graph | None = None, engine: str = "oxigraph",
+             links: Graph | None = None):
+    """A dataset for querying: asserted data, ontology, inferred triples and (when there is one) the link
+    graph in named graphs of their own, queried as one (default union), so a user can still ask which graph
+    a triple came from. engine "oxigraph" (the default store) or "rdflib" (rdflib's memory store, kept as a
+    cross-check)."""
+    graphs = ((ASSERTED, asserted), (ONTOLOGY_GRAPH, ontology), (INFERRED, inferred), (LINKS, links))
     if engine == "oxigraph":
         dataset = OxigraphDataset()
-        for name, graph in ((ASSERTED, asserted), (ONTOLOGY_GRAPH, ontology), (INFERRED, inferred)):
+        for name, graph in graphs:
             if graph is not None:
                 dataset.add_graph(name, graph)
         return dataset
     dataset = Dataset(default_union=True)
     bind_prefixes(dataset)
-    for name, graph in ((ASSERTED, asserted), (ONTOLOGY_GRAPH, ontology), (INFERRED, inferred)):
+    for name, graph in graphs:
         if graph is None:
             continue
         target = dataset.graph(URIRef(name))

@@ -8,6 +8,7 @@ GOLDEN_CASES = [
     ("tasks-citing-document_62-2020", "tasks-citing-document", {"document": "62/2020/NĐ-CP"}),
     ("tasks-citing-document_48-2023", "tasks-citing-document", {"document": "48/2023/NĐ-CP"}),
     ("tasks-citing-document_942", "tasks-citing-document", {"document": "Quyết định số 942/QĐ-TTg"}),
+    ("tasks-affected-by-changes", "tasks-affected-by-changes", {}),
     ("agency-involvement_so-noi-vu", "agency-involvement", {"agency": "Sở Nội vụ"}),
     ("agency-involvement_ubnd-cap-huyen", "agency-involvement", {"agency": "UBND cấp huyện"}),
     ("due-in-quarter_2023-3", "due-in-quarter", {"year": "2023", "quarter": "3"}),

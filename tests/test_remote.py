@@ -1,0 +1,659 @@
+"""The remote step against real servers on 127.0.0.1: `link` against an Oxigraph server holding a national
+law database in ELI (tests/fixtures/law-db.ttl), `publish` and `query --endpoint` against another Oxigraph
+server, `serve`, and every way an endpoint can fail (down, too slow, HTTP 500, malformed answer), which must
+end with exit 2, a clear message, and nothing changed locally. Only ever talks to 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import urllib.request
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Graph, Literal, URIRef
+
+from cchc_graph import remote
+from cchc_graph.cli import main
+from cchc_graph.errors import RemoteError
+from cchc_graph.namespaces import CCHC, ELI, OWL, PROV, RDF, XSD
+from cchc_graph.query import cell, get_query, open_local, run_local, run_saved, saved_queries, with_rows
+from cchc_graph.reason import cached_inferred, load_ontology
+from cchc_graph.store import links_path_for, write_graph
+from tests.golden_cases import GOLDEN_CASES
+
+FIXTURE = Path(__file__).parent / "fixtures" / "law-db.ttl"
+LAW = "http://law.example.vn/eli/"
+OURS = "https://w3id.org/cchc-graph/eli/"
+HOST = "127.0.0.1"
+
+
+# ------------------------------------------------------------------------------------------------ servers
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class OxigraphServer:
+    """A real `oxigraph` server process on 127.0.0.1, stopped by its process id."""
+
+    def __init__(self, args: list[str], log: Path):
+        self.port = free_port()
+        self.log = log.open("wb")
+        self.process = subprocess.Popen([remote.oxigraph_binary(), *args, "--bind", f"{HOST}:{self.port}"],
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        remote.wait_for_port(HOST, self.port, self.process, timeout=30)
+        self.base = f"http://{HOST}:{self.port}"
+        self.query = self.base + "/query"
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def law_db(tmp_path_factory):
+    """The national law database: the ELI fixture, served read-only from its own store."""
+    folder = tmp_path_factory.mktemp("law-db")
+    loaded = subprocess.run([remote.oxigraph_binary(), "load", "--location", str(folder / "store"), "--file", str(FIXTURE)],
+                            capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    server = OxigraphServer(["serve-read-only", "--location", str(folder / "store")], folder / "server.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def store(tmp_path_factory):
+    """The publish target: an empty in-memory Oxigraph, whose default graph is NOT the union of its graphs
+    (queries choose the published graphs with default-graph-uri)."""
+    server = OxigraphServer(["serve"], tmp_path_factory.mktemp("store") / "server.log")
+    yield server
+    server.stop()
+
+
+class TinyServer:
+    """A misbehaving endpoint: an http.server thread on 127.0.0.1 answering every request with `respond`."""
+
+    def __init__(self, respond):
+        self.requests = 0
+        self.stopping = threading.Event()
+        lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def handle_any(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                with lock:
+                    outer.requests += 1
+                    number = outer.requests
+                try:
+                    respond(self, number, body, outer)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            do_GET = do_POST = do_PUT = do_DELETE = handle_any
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer((HOST, 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.base = f"http://{HOST}:{self.server.server_address[1]}"
+        self.query = self.base + "/query"
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def send(handler, status: int, body: bytes, content_type: str = "text/plain") -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def answer_slowly(handler, number, body, server):
+    server.stopping.wait(5)  # longer than --timeout 1
+    send(handler, 200, b'{"head": {"vars": []}, "results": {"bindings": []}}', "application/sparql-results+json")
+
+
+def answer_500(handler, number, body, server):
+    send(handler, 500, b"internal failure of the test server")
+
+
+def answer_malformed(handler, number, body, server):
+    send(handler, 200, b'{"head": {"vars": ["remote"]}, "results": {"bindings": [', "application/sparql-results+json")
+
+
+def answer_400(handler, number, body, server):
+    send(handler, 400, b"Parse error: the test server refuses every query")
+
+
+def proxy_to(target: str, fail_first: int = 0, fail_after: int | None = None, status: int = 503):
+    """Forward requests to `target` (a real server), failing the first `fail_first` ones and every one
+    after the first `fail_after` with `status`."""
+    def respond(handler, number, body, server):
+        if number <= fail_first or (fail_after is not None and number > fail_first + fail_after):
+            send(handler, status, b"temporarily failing (test server)")
+            return
+        headers = {k: v for k, v in handler.headers.items() if k.lower() in ("content-type", "accept")}
+        request = urllib.request.Request(target + handler.path, data=body or None, method=handler.command,
+                                         headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                send(handler, response.status, response.read(), response.headers.get("Content-Type", "text/plain"))
+        except urllib.error.HTTPError as exc:
+            send(handler, exc.code, exc.read())
+    return respond
+
+
+@pytest.fixture
+def tiny():
+    servers = []
+
+    def start(respond) -> TinyServer:
+        servers.append(TinyServer(respond))
+        return servers[-1]
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture(autouse=True)
+def quick_backoff(monkeypatch):
+    monkeypatch.setattr(remote, "BACKOFF", 0.01)
+
+
+# ------------------------------------------------------------------------------------------------ local graphs
+
+@pytest.fixture(scope="session")
+def build_dir(tmp_path_factory, plan_graph):
+    """build/graph.ttl of the 2023 plan with its inferred triples cached beside it, and no link graph."""
+    path = tmp_path_factory.mktemp("build-remote") / "graph.ttl"
+    write_graph(plan_graph, path)
+    cached_inferred(path, plan_graph, load_ontology())
+    return path
+
+
+def copy_build(source: Path, target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for file in source.parent.iterdir():
+        shutil.copy2(file, target / file.name)
+    return target / source.name
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def linked(tmp_path_factory, build_dir, law_db):
+    """A copy of the build folder after a successful `cchc-graph link` (batches of 5: several requests)."""
+    path = copy_build(build_dir, tmp_path_factory.mktemp("linked"))
+    result = invoke("link", "--graph", path, "--endpoint", law_db.query, "--batch-size", "5")
+    assert result.exit_code == 0, result.output
+    return path, result.output
+
+
+@pytest.fixture(scope="session")
+def links(linked) -> Graph:
+    return Graph().parse(links_path_for(linked[0]), format="turtle")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+# ------------------------------------------------------------------------------------------------ link
+
+EXPECTED_LINKS = {
+    "vn/nd-cp/2020/62": "nd-cp/2020/62", "vn/nd-cp/2020/106": "nd-cp/2020/106", "vn/nd-cp/2020/90": "nd-cp/2020/90",
+    "vn/nd-cp/2023/48": "nd-cp/2023/48", "vn/nd-cp/2021/60": "nd-cp/2021/60", "vn/nd-cp/2005/130": "nd-cp/2005/130",
+    "vn/nd-cp/2013/117": "nd-cp/2013/117", "vn/nd-cp/2022/42": "nd-cp/2022/42", "vn/nq-cp/2022/04": "nq-cp/2022/04",
+    "vn/qd-ttg/2021/942": "qd-ttg/2021/942", "vn/nq-cp/2021/76": "nq-cp/2021/76", "vn/qh13/2012/14": "qh13/2012/14",
+    "vn-ninh-binh/kh-ubnd/2020/132": "ninh-binh/kh-ubnd/2020/132",
+    "vn-ninh-binh/kh-ubnd/2021/138": "ninh-binh/kh-ubnd/2021/138",
+    "vn-ninh-binh/kh-ubnd/2021/106": "ninh-binh/kh-ubnd/2021/106",
+}
+
+
+def test_link_finds_each_cited_document_and_no_look_alike(links, linked):
+    same = {(str(s), str(o)) for s, o in links.subject_objects(OWL.sameAs)}
+    assert same == {(OURS + ours, LAW + theirs) for ours, theirs in EXPECTED_LINKS.items()}
+    output = linked[1]
+    assert "15 of 17 documents found, 2 not found" in output
+    assert "(by number, type and year)" in output and "(by number)" in output  # records without eli:id_local
+
+
+def test_link_lists_documents_not_found_without_guessing(links, linked, law_db):
+    not_found = {str(s) for s in links.subjects(CCHC.notFoundIn, URIRef(law_db.query))}
+    assert not_found == {OURS + "vn-ninh-binh/kh-ubnd/2021/80", OURS + "vn-ninh-binh/qd-ubnd/2018/1584"}
+    lines = [line for line in linked[1].splitlines() if "not found " in line]
+    assert any("80/KH-UBND" in line and line.rstrip().endswith("not found") for line in lines)
+    assert any("1584/QĐ-UBND" in line and "ambiguous: 2 records" in line for line in lines)
+    assert not list(links.objects(URIRef(OURS + "vn-ninh-binh/qd-ubnd/2018/1584"), OWL.sameAs))
+
+
+def test_link_records_titles_dates_and_in_force_status_in_nfc(links, plan_graph):
+    record = URIRef(LAW + "nd-cp/2020/62")
+    # The database sends this title in NFD; the link graph holds it in NFC, equal to the catalogue's.
+    assert links.value(record, ELI.title) == plan_graph.value(URIRef(OURS + "vn/nd-cp/2020/62"), ELI.title)
+    assert links.value(record, ELI.date_document) == Literal("2020-06-01", datatype=XSD.date)
+    assert links.value(record, ELI.id_local) == Literal("62/2020/NĐ-CP")
+    repealed = URIRef(LAW + "nd-cp/2022/42")
+    assert links.value(repealed, ELI.in_force) == URIRef(str(ELI._NS) + "InForce-notInForce")
+    assert links.value(repealed, ELI.date_no_longer_in_force) == Literal("2024-07-01", datatype=XSD.date)
+    assert (URIRef(LAW + "nd-cp/2020/62"), RDF.type, ELI.LegalResource) in links
+
+
+def test_link_follows_amendments_repeals_and_consolidations_transitively(links):
+    law = lambda path: URIRef(LAW + path)  # noqa: E731
+    relations = {(str(p).split("#")[1], str(s)[len(LAW):], str(o)[len(LAW):])
+                 for s, p, o in links if p in (ELI.amends, ELI.repeals, ELI.changes, ELI.consolidates)}
+    assert relations == {
+        ("amends", "nd-cp/2023/48", "nd-cp/2020/90"), ("changes", "nd-cp/2023/48", "nd-cp/2020/90"),
+        ("amends", "nd-cp/2024/901", "nd-cp/2023/48"),  # the second step of the chain
+        ("amends", "nd-cp/2013/117", "nd-cp/2005/130"),  # stated as eli:amended_by in the database
+        ("repeals", "nd-cp/2024/902", "nd-cp/2022/42"),  # stated as eli:repealed_by
+        ("consolidates", "vbhn-bnv/2024/05", "nd-cp/2005/130"),
+    }
+    # The changing records are described too.
+    assert links.value(law("nd-cp/2024/901"), ELI.id_local) == Literal("901/2024/NĐ-CP")
+    assert links.value(law("nd-cp/2024/902"), ELI.date_document) == Literal("2024-05-15", datatype=XSD.date)
+
+
+def test_link_provenance(links, law_db):
+    graph_iri = URIRef("https://w3id.org/cchc-graph/graph/links")
+    activity = links.value(graph_iri, PROV.wasGeneratedBy)
+    assert (activity, RDF.type, PROV.Activity) in links
+    assert URIRef(law_db.query) in set(links.objects(activity, PROV.used))
+    ended = links.value(activity, PROV.endedAtTime)
+    assert ended is not None and ended.datatype == XSD.dateTime
+    texts = {str(links.value(q, PROV.value)) for q in links.objects(activity, PROV.used) if links.value(q, PROV.value)}
+    assert get_query("eli-lookup").text in texts and get_query("eli-changes").text in texts
+
+
+def test_link_file_written_whole_and_alone(linked):
+    folder = linked[0].parent
+    assert not [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert Graph().parse(links_path_for(linked[0]), format="turtle")
+
+
+def test_batch_size_does_not_change_what_is_found(tmp_path, build_dir, law_db, links):
+    path = copy_build(build_dir, tmp_path)
+    assert invoke("link", "--graph", path, "--endpoint", law_db.query, "--batch-size", "100").exit_code == 0
+    one_batch = Graph().parse(links_path_for(path), format="turtle")
+
+    def facts(graph):
+        return {t for t in graph if t[1] not in (PROV.startedAtTime, PROV.endedAtTime, PROV.generatedAtTime)
+                and "batch" not in str(t[2]) and "per request" not in str(t[2])}
+    assert facts(one_batch) == facts(links)
+
+
+def test_query_loads_the_link_graph(tmp_path, build_dir, linked):
+    text = ("PREFIX owl: <http://www.w3.org/2002/07/owl#> SELECT (COUNT(*) AS ?n) "
+            "WHERE { GRAPH <https://w3id.org/cchc-graph/graph/links> { ?a owl:sameAs ?b } }")
+    with_links = CliRunner().invoke(main, ["sparql", "-", "--graph", str(linked[0]), "--format", "csv"], input=text)
+    without = CliRunner().invoke(main, ["sparql", "-", "--graph", str(build_dir), "--format", "csv"], input=text)
+    assert with_links.output.splitlines() == ["n", "15"] and without.output.splitlines() == ["n", "0"]
+
+
+@pytest.mark.parametrize("years, issuers, document, expected", [
+    ({2021}, {"ủy ban nhân dân tỉnh ninh bình"}, "province", "linked"),
+    ({2022}, {"ủy ban nhân dân tỉnh ninh bình"}, "province", "another year"),
+    ({2021}, {"ủy ban nhân dân tỉnh thanh hóa"}, "province", "another issuer"),
+    ({2021}, set(), "province", "no issuer to compare"),
+    (set(), {"ủy ban nhân dân tỉnh ninh bình"}, "province", "no date to compare"),
+    (set(), set(), "national", "linked"),  # 62/2020/NĐ-CP: the number carries the year
+    ({2021}, set(), "no year", "no year to compare"),
+])
+def test_decide(years, issuers, document, expected):
+    docs = {
+        "province": remote.LocalDocument(URIRef("urn:d"), "106/KH-UBND", "Kế hoạch", "106", 2021, False, True,
+                                         {"ủy ban nhân dân tỉnh ninh bình", "ubnd tỉnh ninh bình"}),
+        "national": remote.LocalDocument(URIRef("urn:d"), "62/2020/NĐ-CP", "Nghị định", "62", 2020, True, False),
+        "no year": remote.LocalDocument(URIRef("urn:d"), "5/NQ-CP", "Nghị quyết", "5", None, False, False),
+    }
+    chosen, why = remote.decide(docs[document], [remote.Candidate(URIRef("urn:r"), {"id_local"}, years, issuers)])
+    assert (chosen is not None) == (expected == "linked")
+    if expected != "linked":
+        assert expected in why
+
+
+def test_decide_two_records_left_is_ambiguous():
+    doc = remote.LocalDocument(URIRef("urn:d"), "62/2020/NĐ-CP", "Nghị định", "62", 2020, True, False)
+    chosen, why = remote.decide(doc, [remote.Candidate(URIRef("urn:a"), years={2020}),
+                                      remote.Candidate(URIRef("urn:b"), years={2020})])
+    assert chosen is None and why.startswith("ambiguous: 2 records")
+
+
+def test_lookup_values_are_bound_as_terms():
+    hostile = '62/2020" } } ; DROP ALL ; #'
+    text = with_rows(get_query("eli-lookup").text, ["document", "id_local", "number", "year", "type"],
+                     [[URIRef("urn:x"), Literal(hostile), Literal("62"), None, Literal("nghị định")]])
+    assert 'VALUES (?document ?id_local ?number ?year ?type) { (<urn:x> "62/2020\\" } } ; DROP ALL ; #" "62" UNDEF' in text
+    from rdflib.plugins.sparql import prepareQuery
+    prepareQuery(text)
+
+
+# ------------------------------------------------------------------------------------------------ tasks-affected-by-changes
+
+def affected(path: Path, *extra: str) -> set[tuple[str, ...]]:
+    result = invoke("query", "tasks-affected-by-changes", "--graph", path, "--format", "csv", *extra)
+    assert result.exit_code == 0, result.output
+    header, *rows = [line.split(",") for line in result.output.splitlines()]
+    assert header == ["row_id", "level", "cited_number", "change", "changing_number", "changing_date", "via", "position"]
+    return {tuple(r[:7]) for r in rows}
+
+
+def test_tasks_affected_by_changes_from_the_catalogue(build_dir):
+    assert affected(build_dir) == {
+        ("IV-02", "task", "90/2020/NĐ-CP", "amended", "48/2023/NĐ-CP", "2023-07-17", ""),
+        ("V-01", "product", "130/2005/NĐ-CP", "amended", "117/2013/NĐ-CP", "2013-10-07", ""),
+    }
+
+
+def test_tasks_affected_by_changes_with_the_law_database(linked):
+    assert affected(linked[0]) == {
+        ("IV-02", "task", "90/2020/NĐ-CP", "amended", "48/2023/NĐ-CP", "2023-07-17", ""),
+        ("IV-02", "task", "90/2020/NĐ-CP", "amended", "901/2024/NĐ-CP", "2024-03-01", "48/2023/NĐ-CP"),
+        ("V-01", "product", "130/2005/NĐ-CP", "amended", "117/2013/NĐ-CP", "2013-10-07", ""),
+        ("VI-05", "task", "42/2022/NĐ-CP", "repealed", "902/2024/NĐ-CP", "2024-05-15", ""),
+        ("VI-10", "objective", "42/2022/NĐ-CP", "repealed", "902/2024/NĐ-CP", "2024-05-15", ""),
+        ("VI-10", "task", "42/2022/NĐ-CP", "repealed", "902/2024/NĐ-CP", "2024-05-15", ""),
+    }  # the consolidated text of 130/2005 is not a change; eli:changes beside eli:amends is not a second row
+
+
+# ------------------------------------------------------------------------------------------------ publish
+
+def count_triples(store, base: str) -> int:
+    text = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "
+            + Literal(base).n3() + ")) }")
+    return int(remote.run_remote(store.query, text).rows[0]["n"])
+
+
+def local_total(path: Path) -> int:
+    from cchc_graph.query import local_graphs
+    return sum(len(g) for g in local_graphs(path).values() if g is not None)
+
+
+@pytest.fixture(scope="session")
+def published(store, build_dir, linked):
+    """The graph published twice under one base (no links) and once under another (with links)."""
+    plain, with_links = "urn:test:plain/", "urn:test:linked/"
+    counts = []
+    for _ in range(2):
+        result = invoke("publish", "--graph", build_dir, "--endpoint", store.base, "--graph-iri", plain)
+        assert result.exit_code == 0, result.output
+        counts.append(count_triples(store, plain))
+    result = invoke("publish", "--graph", linked[0], "--endpoint", store.base, "--graph-iri", with_links)
+    assert result.exit_code == 0, result.output
+    return {"plain": plain, "linked": with_links, "counts": counts}
+
+
+def test_publishing_twice_gives_the_same_triple_count(published, build_dir):
+    first, second = published["counts"]
+    assert first == second == local_total(build_dir)
+
+
+def test_publish_reports_graphs_and_drops_the_absent_link_graph(store, build_dir):
+    result = invoke("publish", "--graph", build_dir, "--endpoint", store.base, "--graph-iri", "urn:test:report")
+    assert result.exit_code == 0, result.output
+    assert "Graph Store Protocol" in result.output and "<urn:test:report/asserted>" in result.output
+    assert "dropped          <urn:test:report/links>" in result.output
+
+
+def test_publish_with_sparql_update_gives_the_same_graphs(store, build_dir, published):
+    base = "urn:test:update/"
+    for _ in range(2):
+        result = invoke("publish", "--graph", build_dir, "--endpoint", store.base + "/update", "--protocol", "update",
+                        "--graph-iri", base)
+        assert result.exit_code == 0, result.output
+        assert "SPARQL Update" in result.output
+        assert count_triples(store, base) == published["counts"][0]
+
+
+def test_publish_falls_back_to_sparql_update_where_gsp_is_missing(store, build_dir, published):
+    base = "urn:test:fallback/"
+    result = invoke("publish", "--graph", build_dir, "--endpoint", store.base + "/no-gsp-here",
+                    "--update-endpoint", store.base + "/update", "--graph-iri", base)
+    assert result.exit_code == 0, result.output
+    assert "published to " + store.base + "/update (SPARQL Update)" in result.output
+    assert count_triples(store, base) == published["counts"][0]
+
+
+def test_update_requests_keep_blank_nodes_in_one_request():
+    graph = Graph()
+    from rdflib import BNode
+    node = BNode()
+    for i in range(7):
+        graph.add((URIRef(f"urn:s{i}"), URIRef("urn:p"), Literal(i)))
+    graph.add((URIRef("urn:s"), URIRef("urn:chain"), node))
+    graph.add((node, URIRef("urn:first"), Literal("x")))
+    requests = remote._update_requests(URIRef("urn:g"), graph, chunk=3)
+    assert requests[0].startswith("DROP SILENT GRAPH <urn:g> ;")
+    assert all("_:" not in r for r in requests[1:]) and requests[0].count("_:") == 2
+    lines = [line for r in requests for line in r.splitlines() if line.endswith(" .")]
+    assert len(lines) == len(set(lines)) == len(graph) and len(requests) == 3
+
+
+# ------------------------------------------------------------------------------------------------ same answers
+
+EXTRA_PARAMS = {
+    "eli-lookup": {"id_local": "62/2020/NĐ-CP", "number": "62", "year": "2020", "type": "nghị định"},
+    "eli-changes": {"resource": OURS + "vn/nd-cp/2020/90"},
+    "eli-details": {"resource": OURS + "vn/nd-cp/2020/90"},
+}
+CASES = [(case, name, params) for case, name, params in GOLDEN_CASES] + [
+    (name, name, params) for name, params in EXTRA_PARAMS.items()] + [
+    (name, name, {}) for name in sorted(saved_queries())
+    if name not in {n for _, n, _ in GOLDEN_CASES} and name not in EXTRA_PARAMS]
+
+
+def test_every_saved_query_is_compared():
+    assert {name for _, name, _ in CASES} == set(saved_queries())
+
+
+def rendered(table) -> tuple[list[str], Counter]:
+    return table.columns, Counter(tuple(cell(row.get(c)) for c in table.columns) for row in table.rows)
+
+
+@pytest.fixture(scope="session")
+def embedded(build_dir, linked):
+    return {"plain": open_local(build_dir), "linked": open_local(linked[0])}
+
+
+@pytest.mark.parametrize("which", ["plain", "linked"])
+@pytest.mark.parametrize("case,name,params", CASES, ids=[c[0] for c in CASES])
+def test_remote_and_embedded_answers_are_equal(store, published, embedded, which, case, name, params):
+    graphs = remote.published_graphs(published[which])
+    remote_table = run_saved(get_query(name), params,
+                             lambda text: remote.run_remote(store.query, text, default_graphs=graphs))
+    local_table = run_saved(get_query(name), params, lambda text: run_local(embedded[which], text))
+    assert rendered(remote_table) == rendered(local_table)
+    if name in ("tasks-affected-by-changes", "legal-documents", "plan-table"):
+        assert local_table.rows  # the comparison is not between two empty answers
+
+
+def test_cli_query_endpoint_equals_local(store, published, linked):
+    for args in (["tasks-affected-by-changes"], ["tasks-citing-document", "-p", "document=48/2023"]):
+        local = invoke("query", *args, "--graph", linked[0], "--format", "csv")
+        far = invoke("query", *args, "--endpoint", store.query, "--graph-iri", published["linked"], "--format", "csv")
+        assert far.exit_code == 0, far.output
+        assert sorted(far.output.splitlines()) == sorted(local.output.splitlines())
+
+
+def test_remote_without_reasoning_leaves_out_the_inferred_graph(store, published, build_dir):
+    args = ["query", "agency-workload", "--format", "csv", "--no-reasoning"]
+    local = invoke(*args, "--graph", build_dir)
+    far = invoke(*args, "--endpoint", store.query, "--graph-iri", published["plain"])
+    assert sorted(far.output.splitlines()) == sorted(local.output.splitlines())
+    assert far.output != invoke("query", "agency-workload", "--format", "csv", "--graph", build_dir).output
+
+
+# ------------------------------------------------------------------------------------------------ serve
+
+def test_serve_answers_as_the_embedded_store(linked):
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "cchc_graph.cli", "serve", "--graph", str(linked[0]),
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        first = process.stdout.readline()
+        assert first.startswith(f"SPARQL endpoint: http://127.0.0.1:{port}/query"), first
+        url = f"http://127.0.0.1:{port}/query"
+        local = invoke("query", "tasks-affected-by-changes", "--graph", linked[0], "--format", "csv")
+        for extra in ([], ["--remote-default-graph"]):  # published graphs, or the server's union default graph
+            far = invoke("query", "tasks-affected-by-changes", "--endpoint", url, "--format", "csv", *extra)
+            assert far.exit_code == 0, far.output
+            assert sorted(far.output.splitlines()) == sorted(local.output.splitlines())
+        update = urllib.request.Request(url.replace("/query", "/update"), data=b"update=CLEAR+ALL", method="POST")
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(update, timeout=5)  # read-only
+    finally:
+        process.terminate()
+        assert process.wait(timeout=20) == 0
+    with pytest.raises(OSError):
+        socket.create_connection((HOST, port), timeout=1).close()
+
+
+def test_serve_reports_a_taken_port(linked, law_db):
+    result = CliRunner().invoke(main, ["serve", "--graph", str(linked[0]), "--port", str(law_db.port)])
+    assert result.exit_code == 2 and "is the port taken?" in result.output
+
+
+# ------------------------------------------------------------------------------------------------ failures
+
+FAILURES = {
+    "down": (None, "connection refused"),
+    "timeout": (answer_slowly, "no answer within 1 s (timeout)"),
+    "http-500": (answer_500, "HTTP 500"),
+    "malformed": (answer_malformed, "malformed response"),
+}
+
+
+@pytest.fixture
+def failing(tiny):
+    def start(kind: str) -> tuple[str, str]:
+        respond, message = FAILURES[kind]
+        if respond is None:
+            return f"http://{HOST}:{free_port()}", message  # nothing listens there
+        return tiny(respond).base, message
+    return start
+
+
+@pytest.mark.parametrize("kind", sorted(FAILURES))
+@pytest.mark.parametrize("command", ["link", "query", "sparql", "publish"])
+def test_failing_endpoint_exits_2_and_changes_nothing(tmp_path, linked, failing, kind, command):
+    if command == "publish" and kind == "malformed":
+        pytest.skip("publish reads no answer body: a GSP/Update answer cannot be malformed")
+    path = copy_build(linked[0], tmp_path / "build")  # with a link graph from an earlier run
+    before = snapshot(path.parent)
+    base, message = failing(kind)
+    common = ["--graph", path, "--timeout", "1", "--retries", "1"]
+    args = {"link": ["link", "--endpoint", base + "/query", "--batch-size", "5"],
+            "query": ["query", "tasks-citing-document", "-p", "document=62/2020", "--endpoint", base + "/query"],
+            "sparql": ["sparql", "-", "--endpoint", base + "/query"],
+            "publish": ["publish", "--endpoint", base]}[command]
+    result = CliRunner().invoke(main, [str(a) for a in args + common], input="SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert result.exit_code == 2, result.output
+    assert "error: " in result.output and base in result.output and message in result.output
+    if kind in ("down", "timeout", "http-500"):
+        assert "(tried 2 times)" in result.output  # transient: retried once (--retries 1)
+    if command == "link":
+        assert "was not changed" in result.output
+    assert snapshot(path.parent) == before  # byte for byte, and no temporary file left
+
+
+def test_transient_failures_are_retried_until_they_pass(tmp_path, build_dir, law_db, tiny, links):
+    flaky = tiny(proxy_to(law_db.base, fail_first=2, status=503))
+    path = copy_build(build_dir, tmp_path)
+    result = invoke("link", "--graph", path, "--endpoint", flaky.query, "--batch-size", "5", "--retries", "3")
+    assert result.exit_code == 0, result.output
+    assert "15 of 17 documents found" in result.output
+    assert set(Graph().parse(links_path_for(path)).subject_objects(OWL.sameAs)) == set(links.subject_objects(OWL.sameAs))
+
+
+def test_a_failure_after_some_batches_leaves_the_link_graph_as_it_was(tmp_path, linked, law_db, tiny):
+    path = copy_build(linked[0], tmp_path)
+    before = snapshot(path.parent)
+    broken = tiny(proxy_to(law_db.base, fail_after=3, status=500))  # 3 batches pass, then every request fails
+    result = CliRunner().invoke(main, ["link", "--graph", str(path), "--endpoint", broken.query, "--batch-size", "5",
+                                       "--retries", "2"])
+    assert result.exit_code == 2 and "HTTP 500" in result.output and "(tried 3 times)" in result.output
+    assert "batch 4 of 4" in result.output
+    assert broken.requests == 3 + 3
+    assert snapshot(path.parent) == before
+
+
+def test_a_publish_failing_midway_says_which_graphs_were_replaced(build_dir, store, tiny):
+    broken = tiny(proxy_to(store.base, fail_after=1, status=500))  # the first PUT passes, the next ones fail
+    result = CliRunner().invoke(main, ["publish", "--graph", str(build_dir), "--endpoint", broken.base,
+                                       "--graph-iri", "urn:test:midway", "--retries", "0"])
+    assert result.exit_code == 2 and "HTTP 500" in result.output
+    assert "GSP PUT of graph <urn:test:midway/ontology>" in result.output
+    assert "graphs already replaced in the store: <urn:test:midway/asserted> (run publish again" in result.output
+
+
+def test_client_errors_are_not_retried(tmp_path, build_dir, tiny):
+    refusing = tiny(answer_400)
+    path = copy_build(build_dir, tmp_path)
+    result = CliRunner().invoke(main, ["link", "--graph", str(path), "--endpoint", refusing.query, "--retries", "3"])
+    assert result.exit_code == 2 and "HTTP 400" in result.output and "refuses every query" in result.output
+    assert refusing.requests == 1
+    assert not links_path_for(path).exists()
+
+
+@pytest.mark.parametrize("body, message", [
+    (b"<html>Service Unavailable</html>", "not SPARQL JSON results"),
+    (b"[1, 2]", "not a JSON object"),
+    (b'{"head": {}, "results": {"bindings": []}}', "no head.vars"),
+    (b'{"head": {"vars": ["x"]}, "results": {}}', "no results.bindings"),
+    (b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"y": {"type": "uri", "value": "urn:a"}}]}}', "not in head.vars"),
+    (b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "uri", "value": "urn:a> } DROP ALL"}}]}}', "not an IRI"),
+    (b'{"head": {"vars": ["x"]}, "results": {"bindings": [{"x": {"type": "triple", "value": "?"}}]}}', "unknown term type"),
+    (b'{"boolean": "yes"}', "not true or false"),
+])
+def test_malformed_results_are_rejected(body, message):
+    with pytest.raises(RemoteError, match=message):
+        remote.parse_results(body, "http://127.0.0.1:1/query")
+
+
+def test_results_are_rdf_terms_in_nfc():
+    import unicodedata
+    nfd = unicodedata.normalize("NFD", "Nghị định")
+    body = ('{"head": {"vars": ["a", "b", "c", "d"]}, "results": {"bindings": [{'
+            '"a": {"type": "uri", "value": "http://law.example.vn/eli/nd-cp/2020/62"}, '
+            f'"b": {{"type": "literal", "value": "{nfd}", "xml:lang": "vi"}}, '
+            '"c": {"type": "literal", "value": "2020-06-01", "datatype": "http://www.w3.org/2001/XMLSchema#date"}, '
+            '"d": {"type": "literal", "value": "62", "datatype": "http://www.w3.org/2001/XMLSchema#string"}}]}}')
+    row = remote.parse_results(body.encode(), "here").rows[0]
+    assert row == {"a": URIRef("http://law.example.vn/eli/nd-cp/2020/62"), "b": Literal("Nghị định", lang="vi"),
+                   "c": Literal("2020-06-01", datatype=XSD.date), "d": Literal("62")}
+    assert str(row["b"]) == unicodedata.normalize("NFC", nfd)
+
+
+@pytest.mark.parametrize("url", ["ftp://127.0.0.1/x", "127.0.0.1:7878", "http://", "http://127.0.0.1/a b"])
+def test_not_an_http_url(runner, build_dir, url):
+    result = runner.invoke(main, ["link", "--graph", str(build_dir), "--endpoint", url])
+    assert result.exit_code == 2 and "is not an http(s) URL" in result.output
