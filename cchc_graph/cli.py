@@ -87,8 +87,8 @@ def reason(graph_path: Path, output: Path | None, engine: str) -> None:
     """Compute the OWL RL closure and write the inferred triples apart from the asserted ones."""
     from .reason import inferred_path_for, reason_to_file
 
-    inferred = reason_to_file(graph_path, output, engine=engine)
-    click.echo(f"wrote {output or inferred_path_for(graph_path)} ({len(inferred)} inferred triples)")
+    count = reason_to_file(graph_path, output, engine=engine)
+    click.echo(f"wrote {output or inferred_path_for(graph_path)} ({count} inferred triples)")
 
 
 @main.command()

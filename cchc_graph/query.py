@@ -356,12 +356,30 @@ def local_graphs(graph_path: Path, reasoning: bool = True) -> dict:
 
 
 def open_local(graph_path: Path, reasoning: bool = True):
-    """The dataset `query` runs on: asserted graph + ontology (+ OWL RL inferences, cached beside the graph)
-    (+ the link graph, when there is one), each in its named graph (store.assemble)."""
-    from .store import assemble
+    """The dataset `query` runs on: the asserted graph, the ontology, the OWL RL inferences (cached beside
+    the graph, computed inside the store when stale) and the link graph when there is one, each in its named
+    graph. Files go straight into Oxigraph, so this stays fast at corpus size."""
+    from .reason import inferred_is_fresh, inferred_path_for, load_ontology, reason_in_store
+    from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset, links_path_for, write_bytes
 
-    graphs = local_graphs(graph_path, reasoning)
-    return assemble(graphs["asserted"], graphs["ontology"], graphs["inferred"], links=graphs["links"])
+    graph_path = Path(graph_path)
+    dataset = OxigraphDataset()
+    dataset.add_file(ASSERTED, graph_path)
+    ontology = load_ontology()
+    dataset.add_graph(ONTOLOGY_GRAPH, ontology)
+    if reasoning:
+        inferred_file = inferred_path_for(graph_path)
+        if inferred_is_fresh(graph_path):
+            dataset.add_file(INFERRED, inferred_file)
+        else:
+            from .reason import inputs_digest
+            reason_in_store(dataset.store, ontology, str(ASSERTED), str(ONTOLOGY_GRAPH))
+            dataset.dump_graph(INFERRED, inferred_file)
+            write_bytes(inferred_file.with_name(inferred_file.name + ".sha256"), (inputs_digest(graph_path) + "\n").encode())
+    links = links_path_for(graph_path)
+    if links.exists():
+        dataset.add_file(LINKS, links)
+    return dataset
 
 
 def run_saved(query: SavedQuery, raw_params: dict[str, str], execute: Callable[[str], Table]) -> Table:

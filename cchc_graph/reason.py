@@ -124,17 +124,38 @@ def run_rules(store, ontology: Graph, union_graphs: list[str]) -> None:
             store.update(update)
 
 
-def _rules_closure(asserted: Graph, ontology: Graph) -> set[tuple]:
-    import pyoxigraph
+def _vocabulary_terms(ontology: Graph) -> set:
+    return {term for cls in _TRIVIAL_TYPES | {OWL.TransitiveProperty, OWL.FunctionalProperty, OWL.Ontology}
+            for term in ontology.subjects(RDF.type, cls)}
 
-    store = pyoxigraph.Store()
-    for name, graph in (("urn:x-cchc:asserted", asserted), ("urn:x-cchc:ontology", ontology)):
-        store.load(graph.serialize(format="nt", encoding="utf-8"), format=pyoxigraph.RdfFormat.N_TRIPLES,
-                   to_graph=pyoxigraph.NamedNode(name))
-    run_rules(store, ontology, ["urn:x-cchc:asserted", "urn:x-cchc:ontology"])
-    from .store import to_rdflib
-    inferred = store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(INFERRED_GRAPH))
-    return {(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in inferred}
+
+def reason_in_store(store, ontology: Graph, asserted_graph: str, ontology_graph: str) -> None:
+    """Fill the inferred graph of a pyoxigraph store (asserted and ontology graphs loaded) with the closure,
+    less what is already stated and the trivial entailments (the same filter as `closure`)."""
+    run_rules(store, ontology, [asserted_graph, ontology_graph])
+    inferred = f"<{INFERRED_GRAPH}>"
+    for source in (asserted_graph, ontology_graph):
+        store.update(f"DELETE {{ GRAPH {inferred} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {inferred} {{ ?s ?p ?o }} "
+                     f"GRAPH <{source}> {{ ?s ?p ?o }} }}")
+    for variable, terms in (("?p", _VOCABULARY_PREDICATES), ("?s", _vocabulary_terms(ontology))):
+        listed = " ".join(sorted(t.n3() for t in terms))
+        store.update(f"DELETE {{ GRAPH {inferred} {{ ?s ?p ?o }} }} WHERE {{ VALUES {variable} {{ {listed} }} "
+                     f"GRAPH {inferred} {{ ?s ?p ?o }} }}")
+    listed = " ".join(sorted(t.n3() for t in _TRIVIAL_TYPES))
+    store.update(f"DELETE {{ GRAPH {inferred} {{ ?s a ?t }} }} WHERE {{ VALUES ?t {{ {listed} }} GRAPH {inferred} {{ ?s a ?t }} }}")
+    store.update(f"DELETE {{ GRAPH {inferred} {{ ?s <{OWL.sameAs}> ?s }} }} WHERE {{ GRAPH {inferred} {{ ?s <{OWL.sameAs}> ?s }} }}")
+
+
+def _rules_closure(asserted: Graph, ontology: Graph) -> set[tuple]:
+    from .store import ASSERTED, ONTOLOGY_GRAPH, OxigraphDataset, to_rdflib
+
+    dataset = OxigraphDataset()
+    dataset.add_graph(ASSERTED, asserted)
+    dataset.add_graph(ONTOLOGY_GRAPH, ontology)
+    reason_in_store(dataset.store, ontology, str(ASSERTED), str(ONTOLOGY_GRAPH))
+    import pyoxigraph
+    quads = dataset.store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(INFERRED_GRAPH))
+    return {(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)) for q in quads}
 
 
 def closure(asserted: Graph, ontology: Graph, engine: str = DEFAULT_ENGINE) -> Graph:
@@ -142,8 +163,7 @@ def closure(asserted: Graph, ontology: Graph, engine: str = DEFAULT_ENGINE) -> G
     if engine not in ENGINES:
         raise CchcError(f"unknown reasoning engine {engine!r}; choose {' or '.join(ENGINES)}")
     work = {"rules": _rules_closure, "owlrl": _owlrl_closure}[engine](asserted, ontology)
-    vocabulary_terms = {term for cls in _TRIVIAL_TYPES | {OWL.TransitiveProperty, OWL.FunctionalProperty, OWL.Ontology}
-                        for term in ontology.subjects(RDF.type, cls)}
+    vocabulary_terms = _vocabulary_terms(ontology)
     known = set(asserted) | set(ontology)
     inferred = Graph()
     bind_prefixes(inferred)
@@ -174,24 +194,36 @@ def inferred_path_for(graph_path: Path) -> Path:
     return graph_path.with_name(graph_path.stem + ".inferred.ttl")
 
 
-def reason_to_file(graph_path: Path, output: Path | None = None, asserted: Graph | None = None,
-                   ontology: Graph | None = None, engine: str = DEFAULT_ENGINE) -> Graph:
-    """Compute the closure of a built graph and write it, with a digest of its inputs beside it."""
+def reason_to_file(graph_path: Path, output: Path | None = None, engine: str = DEFAULT_ENGINE) -> int:
+    """Compute the closure of a built graph and write it, with a digest of its inputs beside it; returns the
+    number of inferred triples. The rules engine works on the files inside Oxigraph (no rdflib graph)."""
     output = output or inferred_path_for(graph_path)
-    asserted = asserted if asserted is not None else read_graph(graph_path)
-    ontology = ontology if ontology is not None else load_ontology()
-    inferred = closure(asserted, ontology, engine)
-    write_bytes(output, serialize(inferred, "turtle"))
+    if engine == "rules":
+        from .store import ASSERTED, INFERRED, ONTOLOGY_GRAPH, OxigraphDataset
+        dataset = OxigraphDataset()
+        dataset.add_file(ASSERTED, graph_path)
+        ontology = load_ontology()
+        dataset.add_graph(ONTOLOGY_GRAPH, ontology)
+        reason_in_store(dataset.store, ontology, str(ASSERTED), str(ONTOLOGY_GRAPH))
+        dataset.dump_graph(INFERRED, output)
+        count = dataset.graph_size(INFERRED)
+    else:
+        inferred = closure(read_graph(graph_path), load_ontology(), engine)
+        write_bytes(output, serialize(inferred, "turtle"))
+        count = len(inferred)
     write_bytes(output.with_name(output.name + ".sha256"), (inputs_digest(graph_path) + "\n").encode())
-    return inferred
+    return count
 
 
-def cached_inferred(graph_path: Path, asserted: Graph, ontology: Graph) -> Graph:
-    """The inferred graph of `graph_path`: read from its file when that is up to date, else recomputed
-    and saved (so only the first query after a build pays for reasoning)."""
+def inferred_is_fresh(graph_path: Path) -> bool:
     output = inferred_path_for(graph_path)
     stamp = output.with_name(output.name + ".sha256")
-    if output.exists() and stamp.exists() and stamp.read_text().strip() == inputs_digest(graph_path):
-        return read_graph(output)
-    return reason_to_file(graph_path, output, asserted, ontology)
+    return output.exists() and stamp.exists() and stamp.read_text().strip() == inputs_digest(graph_path)
 
+
+def cached_inferred(graph_path: Path, asserted: Graph | None = None, ontology: Graph | None = None) -> Graph:
+    """The inferred graph of `graph_path` as an rdflib graph: read from its file when that is up to date,
+    else recomputed and saved (so only the first use after a build pays for reasoning)."""
+    if not inferred_is_fresh(graph_path):
+        reason_to_file(graph_path)
+    return read_graph(inferred_path_for(graph_path))
