@@ -99,12 +99,15 @@ def reason(graph_path: Path, output: Path | None, engine: str) -> None:
 @click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation", show_default=True,
               help="Lowest severity that makes the exit code 1.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default: standard output).")
-def validate(graph_path: Path, lang: str, fmt: str, fail_on: str, output: Path | None) -> None:
-    """Validate the built graph against shapes/ (pySHACL) and report the findings by table row."""
-    from .store import read_graph, write_bytes
-    from .validate import render_report, validate_graph
+@click.option("--engine", type=click.Choice(["pyshacl", "oxigraph"]), default="pyshacl", show_default=True,
+              help="pyshacl: the reference; oxigraph: the shapes compiled to SPARQL on Oxigraph, same findings, "
+                   "for graphs of many plans (630 plans in under a minute).")
+def validate(graph_path: Path, lang: str, fmt: str, fail_on: str, output: Path | None, engine: str) -> None:
+    """Validate the built graph against shapes/ and report the findings by table row."""
+    from .store import write_bytes
+    from .validate import render_report, validate_files
 
-    outcome = validate_graph(read_graph(graph_path))
+    outcome = validate_files([graph_path], engine=engine)
     data = render_report(outcome, lang=lang, fmt=fmt).encode("utf-8")
     if output:
         write_bytes(output, data)
