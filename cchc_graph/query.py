@@ -19,7 +19,6 @@ from typing import Any, Callable, Iterable
 
 import yaml
 from rdflib import BNode, Literal, URIRef
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from .errors import CchcError
@@ -283,10 +282,6 @@ def run_local(dataset, text: str) -> Table:
         raise CchcError("only SELECT and ASK queries can be run")
     columns = [str(v) for v in result.vars]
     return Table(columns, [{c: row[c] for c in columns if row[c] is not None} for row in result])
-
-
-def check_syntax(text: str) -> None:
-    prepareQuery(text)
 
 
 def cell(term: Node | None) -> str:
