@@ -29,7 +29,7 @@ def node(path: str) -> URIRef:
 
 
 # Every finding on the 2023 plan: (focus, path, constraint component, severity, source shape, value).
-# Why each one is right is written in .fragments/README-validate.md ("What validation finds in the 2023 plan").
+# Why each one is right is written in README.md ("What validation finds in the 2023 plan").
 GOLDEN = [
     # the plan was issued with its number and day left blank
     ("", ELI.id_local, "SPARQL", "violation", "ReformPlan-number", Literal("          /KH-UBND")),
