@@ -83,11 +83,13 @@ def export(graph_path: Path, fmt: str, plan: str | None, output: Path | None) ->
               help="Where to write the inferred triples (default: beside the graph, NAME.inferred.ttl).")
 @click.option("--engine", type=click.Choice(["rules", "owlrl"]), default="rules", show_default=True,
               help="OWL RL engine: rules (compiled to SPARQL, fast) or owlrl (the reference); same closure.")
-def reason(graph_path: Path, output: Path | None, engine: str) -> None:
+@click.option("--profile", type=click.Choice(["queries", "full"]), default="queries", show_default=True,
+              help="queries: only the entailments about terms the saved queries use; full: every OWL RL entailment.")
+def reason(graph_path: Path, output: Path | None, engine: str, profile: str) -> None:
     """Compute the OWL RL closure and write the inferred triples apart from the asserted ones."""
     from .reason import inferred_path_for, reason_to_file
 
-    count = reason_to_file(graph_path, output, engine=engine)
+    count = reason_to_file(graph_path, output, engine=engine, profile=profile)
     click.echo(f"wrote {output or inferred_path_for(graph_path)} ({count} inferred triples)")
 
 

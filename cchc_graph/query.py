@@ -355,7 +355,7 @@ def open_local(graph_path: Path, reasoning: bool = True):
     the graph, computed inside the store when stale) and the link graph when there is one, each in its named
     graph. Files go straight into Oxigraph, so this stays fast at corpus size."""
     from .reason import inferred_is_fresh, inferred_path_for, load_ontology, reason_in_store
-    from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset, links_path_for, write_bytes
+    from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset, links_path_for
 
     graph_path = Path(graph_path)
     dataset = OxigraphDataset()
@@ -367,10 +367,10 @@ def open_local(graph_path: Path, reasoning: bool = True):
         if inferred_is_fresh(graph_path):
             dataset.add_file(INFERRED, inferred_file)
         else:
-            from .reason import inputs_digest
+            from .reason import DEFAULT_PROFILE, write_stamp
             reason_in_store(dataset.store, ontology, str(ASSERTED), str(ONTOLOGY_GRAPH))
             dataset.dump_graph(INFERRED, inferred_file)
-            write_bytes(inferred_file.with_name(inferred_file.name + ".sha256"), (inputs_digest(graph_path) + "\n").encode())
+            write_stamp(graph_path, inferred_file, DEFAULT_PROFILE)
     links = links_path_for(graph_path)
     if links.exists():
         dataset.add_file(LINKS, links)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rdflib import URIRef
 
 from cchc_graph.cli import main
@@ -16,41 +17,62 @@ DECREE_90 = URIRef("https://w3id.org/cchc-graph/eli/vn/nd-cp/2020/90")
 DECREE_48 = URIRef("https://w3id.org/cchc-graph/eli/vn/nd-cp/2023/48")
 
 
-def test_inferred_triples_are_new(plan_graph, inferred):
-    assert len(inferred) > 1000
-    assert not any(t in plan_graph for t in inferred)
+@pytest.fixture(scope="module")
+def full_inferred(plan_graph, ontology):
+    """The whole OWL RL closure (`reason --profile full`), not only what the saved queries use."""
+    from cchc_graph.reason import closure
+    return closure(plan_graph, ontology, profile="full")
 
 
-def test_inverse_roles(inferred, plan_graph):
+def test_inferred_triples_are_new(plan_graph, inferred, full_inferred):
+    assert len(inferred) == 1868 and len(full_inferred) == 9240
+    assert not any(t in plan_graph for t in full_inferred)
+    assert set(inferred) < set(full_inferred)
+
+
+def test_inverse_roles(inferred, full_inferred, plan_graph):
     assert (ROW("I-02"), CCHC.leadAgency, AGENCY("so-tu-phap")) in plan_graph
     assert (AGENCY("so-tu-phap"), CCHC.leads, ROW("I-02")) in inferred
-    assert (AGENCY("so-tu-phap"), CCHC.involvedIn, ROW("I-02")) in inferred  # sub-property of involvedIn
-    assert (ROW("I-02"), CCHC.involvedAgency, AGENCY("so-tu-phap")) in inferred
+    # Sub-property of involvedIn: entailed, but no saved query reads involvedIn, so only the full profile has it.
+    assert (AGENCY("so-tu-phap"), CCHC.involvedIn, ROW("I-02")) in full_inferred
+    assert (ROW("I-02"), CCHC.involvedAgency, AGENCY("so-tu-phap")) in full_inferred
+    assert (None, CCHC.involvedIn, None) not in inferred
 
 
-def test_group_membership_and_roles_through_groups(inferred):
-    assert (AGENCY("cac-so-ban-nganh"), ORG.hasMember, AGENCY("so-noi-vu")) in inferred
+def test_group_membership_and_roles_through_groups(inferred, full_inferred):
+    assert (AGENCY("cac-so-ban-nganh"), ORG.hasMember, AGENCY("so-noi-vu")) in full_inferred
     # I-01's lead cell names "Các sở, ban, ngành", of which Sở Nội vụ is a member.
-    assert (AGENCY("so-noi-vu"), CCHC.leadsThroughGroup, ROW("I-01")) in inferred
-    assert (AGENCY("so-noi-vu"), CCHC.coordinatesThroughGroup, ROW("I-02")) in inferred
-    assert (AGENCY("so-noi-vu"), CCHC.leads, ROW("I-01")) not in inferred
+    assert (AGENCY("so-noi-vu"), CCHC.leadsThroughGroup, ROW("I-01")) in full_inferred
+    assert (AGENCY("so-noi-vu"), CCHC.coordinatesThroughGroup, ROW("I-02")) in full_inferred
+    assert (AGENCY("so-noi-vu"), CCHC.leads, ROW("I-01")) not in full_inferred
+    # The saved queries join org:memberOf with cchc:leads instead: the chains are not materialised by default
+    # (at 630 plans they were a million triples).
+    assert (None, CCHC.leadsThroughGroup, None) not in inferred
+    assert (AGENCY("cac-so-ban-nganh"), CCHC.leads, ROW("I-01")) in inferred
 
 
-def test_partonomy_and_citations(inferred):
-    assert (ROW("VI-05"), CCHC.partOf, PLAN) in inferred  # transitive
-    assert (PLAN, DCTERMS.hasPart, ROW("VI-05")) in inferred  # aligned to DCTERMS
+def test_partonomy_and_citations(inferred, full_inferred):
     task = URIRef(f"{ID}plan/ninh-binh-2023/task/IV-2-1")
-    assert (task, CCHC.cites, DECREE_90) in inferred  # property chain hasCitation/citedDocument
-    assert (DECREE_90, CCHC.citedBy, task) in inferred
-    assert (DECREE_90, CCHC.affectedBy, DECREE_48) in inferred
-    assert (ROW("I-01"), RDF.type, CCHC.PlanElement) in inferred  # sub-class
+    for closure in (inferred, full_inferred):
+        assert (ROW("VI-05"), CCHC.partOf, PLAN) in closure  # transitive
+        assert (task, CCHC.cites, DECREE_90) in closure  # property chain hasCitation/citedDocument
+        assert (DECREE_90, CCHC.affectedBy, DECREE_48) in closure
+    assert (PLAN, DCTERMS.hasPart, ROW("VI-05")) in full_inferred  # aligned to DCTERMS
+    assert (PLAN, CCHC.hasPart, ROW("VI-05")) in full_inferred
+    assert (DECREE_90, CCHC.citedBy, task) in full_inferred
+    assert (ROW("I-01"), RDF.type, CCHC.PlanElement) in full_inferred  # sub-class
+    # One direction of the partonomy is enough for the queries (they say ^cchc:partOf).
+    for unused in (DCTERMS.hasPart, CCHC.hasPart, CCHC.citedBy):
+        assert (None, unused, None) not in inferred
+    assert (None, RDF.type, CCHC.PlanElement) not in inferred
 
 
-def test_no_trivial_entailments(inferred):
+def test_no_trivial_entailments(inferred, full_inferred):
     from cchc_graph.namespaces import OWL, RDFS
-    assert not any(s == o for s, _, o in inferred.triples((None, OWL.sameAs, None)))
-    assert (None, RDF.type, OWL.Thing) not in inferred
-    assert (None, RDF.type, RDFS.Resource) not in inferred
+    for closure in (inferred, full_inferred):
+        assert not any(s == o for s, _, o in closure.triples((None, OWL.sameAs, None)))
+        assert (None, RDF.type, OWL.Thing) not in closure
+        assert (None, RDF.type, RDFS.Resource) not in closure
 
 
 def test_dataset_keeps_graphs_apart(dataset, rdflib_dataset):
@@ -78,13 +100,89 @@ def test_reason_cli_and_query_without_reasoning(runner, built_graph_file, tmp_pa
     assert without.output.splitlines() == ["row_id,role,involvement,through,cell,timeframe,position"]
 
 
-def test_rules_and_owlrl_give_the_same_closure(plan_graph, ontology, inferred):
-    """The fast engine (the default) is only used because it equals the reference on the real plan."""
-    from cchc_graph.reason import closure
+@pytest.fixture(scope="module")
+def owlrl_closure(plan_graph, ontology):
+    from cchc_graph.reason import _owlrl_closure
+    return _owlrl_closure(plan_graph, ontology)
 
-    reference = closure(plan_graph, ontology, engine="owlrl")
-    assert set(inferred) == set(reference)
-    assert len(reference) > 9000
+
+def test_rules_and_owlrl_give_the_same_closure(plan_graph, ontology, inferred, full_inferred, owlrl_closure,
+                                               monkeypatch):
+    """The fast engine (the default) is only used because it equals the reference on the real plan: the whole
+    closure with the full profile, and the closure restricted to the saved queries' terms by default."""
+    from cchc_graph import reason
+
+    monkeypatch.setattr(reason, "_owlrl_closure", lambda *_: owlrl_closure)  # one owlrl run for both profiles
+    reference_full = reason.closure(plan_graph, ontology, engine="owlrl", profile="full")
+    reference = reason.closure(plan_graph, ontology, engine="owlrl")
+    assert set(full_inferred) == set(reference_full) and len(reference_full) == 9240
+    assert set(inferred) == set(reference) and len(reference) == 1868
+    properties, classes = reason.profile_terms(ontology)
+    assert set(reference) == {t for t in reference_full if reason.in_profile(t, properties, classes)}
+
+
+def test_profile_keeps_what_the_saved_queries_mention(ontology):
+    from cchc_graph.reason import profile_terms
+
+    properties, classes = profile_terms(ontology)
+    name = lambda term: ontology.qname(term)  # noqa: E731
+    assert sorted(map(name, properties)) == [
+        "cchc:affectedBy", "cchc:cites", "cchc:coordinates", "cchc:coordinatingAgency", "cchc:leadAgency",
+        "cchc:leads", "cchc:partOf", "dcterms:identifier", "eli:amended_by", "eli:amends", "eli:repealed_by",
+        "eli:repeals", "org:memberOf"]
+    assert sorted(map(name, classes)) == [
+        "cchc:Activity", "cchc:ConditionalTimeframe", "cchc:FollowingScheduleTimeframe", "cchc:Objective",
+        "cchc:PlanArea", "cchc:PlanRow", "cchc:Product", "cchc:ReformArea", "cchc:ReformPlan", "cchc:Task",
+        "cchc:Timeframe"]
+
+
+def test_a_new_saved_query_widens_the_profile(ontology, tmp_path):
+    """The profile follows the queries folder: a query that reads cchc:hasPart and cchc:PlanElement gets them."""
+    from cchc_graph.reason import compile_profile, profile_terms
+
+    (tmp_path / "parts.rq").write_text(
+        "PREFIX cchc: <https://w3id.org/cchc-graph/ontology#>\n"
+        "SELECT ?part WHERE { ?plan cchc:hasPart ?part . VALUES ?c { cchc:PlanElement } ?part a ?c }\n")
+    properties, classes = profile_terms(ontology, tmp_path)
+    assert properties == {CCHC.hasPart} and classes == {CCHC.PlanElement}
+    [has_part, _] = compile_profile(ontology, tmp_path)
+    # Transitive, with its sub-properties and its inverse folded into one path, closed once.
+    assert "WHERE { ?s (<https://w3id.org/cchc-graph/ontology#hasPart>|<https://w3id.org/cchc-graph/ontology#hasActivity>|" in has_part
+    assert "|^<https://w3id.org/cchc-graph/ontology#partOf>)+ ?o MINUS" in has_part
+    (tmp_path / "broken.rq").write_text("SELECT ?x WHERE { ?x ")
+    with pytest.raises(Exception, match="broken.rq: not valid SPARQL"):
+        profile_terms(ontology, tmp_path)
+
+
+def test_reason_profiles_on_the_command_line(runner, built_graph_file, tmp_path):
+    from cchc_graph.reason import inferred_is_fresh, inferred_path_for
+
+    graph = tmp_path / "graph.ttl"
+    graph.write_bytes(built_graph_file.read_bytes())
+    full = runner.invoke(main, ["reason", "--graph", str(graph), "--profile", "full"])
+    assert full.exit_code == 0, full.output
+    assert full.output.strip() == f"wrote {inferred_path_for(graph)} (9240 inferred triples)"
+    assert inferred_is_fresh(graph)  # the full closure contains the queries profile: `query` uses it as is
+    default = runner.invoke(main, ["reason", "--graph", str(graph)])
+    assert default.output.strip() == f"wrote {inferred_path_for(graph)} (1868 inferred triples)"
+    unknown = runner.invoke(main, ["reason", "--graph", str(graph), "--profile", "everything"])
+    assert unknown.exit_code == 2 and "everything" in unknown.output
+
+
+def test_cached_closure_goes_stale_when_a_saved_query_changes(built_graph_file, tmp_path, monkeypatch):
+    """What the profile keeps depends on the queries, so the cache digest covers them."""
+    import shutil
+    from cchc_graph import reason
+
+    queries = tmp_path / "queries"
+    shutil.copytree(reason.QUERIES_DIR, queries)
+    monkeypatch.setattr(reason, "QUERIES_DIR", queries)
+    graph = tmp_path / "graph.ttl"
+    graph.write_bytes(built_graph_file.read_bytes())
+    reason.reason_to_file(graph)
+    assert reason.inferred_is_fresh(graph)
+    (queries / "new.rq").write_text("SELECT * WHERE { ?s ?p ?o }\n")
+    assert not reason.inferred_is_fresh(graph)
 
 
 def test_property_chains_are_compiled_to_rules(plan_graph, ontology):
