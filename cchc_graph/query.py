@@ -225,15 +225,14 @@ def bindings_for(query: SavedQuery, raw: dict[str, str], lookups: Callable[[], L
 
 
 def with_values(text: str, values: dict[str, list[Node]]) -> str:
-    """Bind variables with an inline VALUES block at the start of the outer WHERE group. Each value is an
-    RDF term written by rdflib (quotes and backslashes escaped), never raw user text."""
+    """Bind variables with inline VALUES blocks (see `_insert_values` for where). Each value is an RDF term
+    written by rdflib (quotes and backslashes escaped), never raw user text."""
     if not values:
         return text
-    names = sorted(values)
     blocks = []
-    for name in names:
+    for name in sorted(values):
         terms = " ".join(term.n3() for term in values[name])
-        blocks.append(f"VALUES ?{name} {{ {terms} }}")
+        blocks.append(([name], f"VALUES ?{name} {{ {terms} }}"))
     return _insert_values(text, blocks)
 
 
@@ -247,14 +246,44 @@ def with_rows(text: str, names: list[str], rows: list[list[Node | None]]) -> str
     if any(len(row) != len(names) for row in rows):
         raise CchcError("every row must give one value (or None) per variable")
     lines = " ".join("(" + " ".join("UNDEF" if term is None else term.n3() for term in row) + ")" for row in rows)
-    return _insert_values(text, [f"VALUES ({' '.join('?' + n for n in names)}) {{ {lines} }}"])
+    return _insert_values(text, [(names, f"VALUES ({' '.join('?' + n for n in names)}) {{ {lines} }}")])
 
 
-def _insert_values(text: str, blocks: list[str]) -> str:
-    match = re.search(r"\bWHERE\s*\{", text, flags=re.IGNORECASE)
-    if not match:
+# A string, an IRI or a comment: where a brace or the word WHERE is not SPARQL syntax.
+_NOT_CODE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                       r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
+
+
+def _where_groups(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the body of each `WHERE { … }` group, outermost query first, then each sub-SELECT's."""
+    code = _NOT_CODE.sub(lambda m: " " * len(m.group()), text)  # same offsets, only syntax left
+    groups = []
+    for match in re.finditer(r"\bWHERE\s*\{", code, flags=re.IGNORECASE):
+        depth, position = 1, match.end()
+        while depth and position < len(code):
+            depth += {"{": 1, "}": -1}.get(code[position], 0)
+            position += 1
+        groups.append((match.end(), position - 1))
+    return groups
+
+
+def _insert_values(text: str, blocks: list[tuple[list[str], str]]) -> str:
+    """Insert each VALUES block at the start of the outermost WHERE group, and of every sub-SELECT's WHERE
+    group that uses one of its variables: a parameter binds its variable wherever the query names it (as
+    grlc substitutes `?_name` throughout), so a subquery that aggregates can be restricted too."""
+    groups = _where_groups(text)
+    if not groups:
         raise CchcError("query has no WHERE clause to bind parameters in")
-    return text[:match.end()] + "\n  " + "\n  ".join(blocks) + "\n" + text[match.end():]
+    insertions = []
+    for index, (start, end) in enumerate(groups):
+        body = text[start:end]
+        chosen = [block for names, block in blocks
+                  if index == 0 or any(re.search(rf"[?$]{re.escape(n)}\b", body) for n in names)]
+        if chosen:
+            insertions.append((start, "\n  " + "\n  ".join(chosen) + "\n"))
+    for position, inserted in sorted(insertions, reverse=True):
+        text = text[:position] + inserted + text[position:]
+    return text
 
 
 # ---------------------------------------------------------------------------------------- results

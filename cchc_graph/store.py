@@ -139,8 +139,17 @@ class OxigraphDataset:
             raise CchcError("only SELECT and ASK queries can be run")
         columns = [v.value for v in result.variables]
         rows = []
+        converted: dict = {}  # answers repeat terms (roles, texts, agencies): convert each once
         for solution in result:
-            rows.append({c: to_rdflib(solution[c]) for c in columns if solution[c] is not None})
+            row = {}
+            for index, column in enumerate(columns):
+                term = solution[index]
+                if term is not None:
+                    value = converted.get(term)
+                    if value is None:
+                        value = converted[term] = to_rdflib(term)
+                    row[column] = value
+            rows.append(row)
         return columns, rows
 
 
