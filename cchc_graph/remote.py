@@ -36,7 +36,7 @@ import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
@@ -45,7 +45,7 @@ from . import __version__
 from .errors import CchcError, RemoteError
 from .legal import LOCAL_ISSUERS, parse_number
 from .namespaces import CCHC, ELI, GRAPH, OWL, PROV, RDF, RDFS, XSD, bind_prefixes
-from .query import Table, get_query, local_graphs, run_local, with_rows, with_values
+from .query import Table, get_query, run_local, with_rows, with_values
 from .store import links_path_for, serialize, write_bytes
 from .text import fold, nfc
 
@@ -522,17 +522,51 @@ def _with_graph(url: str, graph: URIRef) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=query))
 
 
-def _update_requests(graph_iri: URIRef, graph: Graph | None, chunk: int = UPDATE_CHUNK) -> list[str]:
-    """SPARQL Update requests that replace a named graph: DROP SILENT GRAPH, then INSERT DATA in chunks.
-    Triples with blank nodes all go in the first request (a blank node label means one node only within
-    one request), which also drops the graph first, so that any request can be retried safely."""
+class StoreGraph:
+    """One named graph of the embedded Oxigraph store, as publish sends it: its size, its N-Triples, and its
+    triples one N-Triples line at a time, without an rdflib copy (at corpus size that copy took minutes)."""
+
+    def __init__(self, dataset, name: str) -> None:
+        import pyoxigraph
+
+        self._dataset, self._name = dataset, name
+        self._graph = pyoxigraph.NamedNode(str(name))
+        self._blank = pyoxigraph.BlankNode
+
+    def __len__(self) -> int:
+        return self._dataset.graph_size(self._name)
+
+    def ntriples(self) -> bytes:
+        import pyoxigraph
+        return self._dataset.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=self._graph)
+
+    def lines(self) -> Iterator[tuple[str, bool]]:
+        """(N-Triples line, whether it has a blank node); pyoxigraph writes terms in N-Triples syntax, which
+        SPARQL's INSERT DATA also reads."""
+        for quad in self._dataset.store.quads_for_pattern(None, None, None, self._graph):
+            yield (f"{quad.subject} {quad.predicate} {quad.object} .",
+                   isinstance(quad.subject, self._blank) or isinstance(quad.object, self._blank))
+
+
+def _lines(graph) -> Iterator[tuple[str, bool]]:
+    if isinstance(graph, StoreGraph):
+        yield from graph.lines()
+        return
+    for s, p, o in graph:
+        yield f"{s.n3()} {p.n3()} {o.n3()} .", isinstance(s, BNode) or isinstance(o, BNode)
+
+
+def _update_requests(graph_iri: URIRef, graph, chunk: int = UPDATE_CHUNK) -> list[str]:
+    """SPARQL Update requests that replace a named graph (an rdflib graph or a StoreGraph): DROP SILENT
+    GRAPH, then INSERT DATA in chunks. Triples with blank nodes all go in the first request (a blank node
+    label means one node only within one request), which also drops the graph first, so that any request
+    can be retried safely."""
     name = graph_iri.n3()
     if graph is None:
         return [f"DROP SILENT GRAPH {name}"]
     lines_with_bnodes, lines = [], []
-    for s, p, o in graph:
-        line = f"{s.n3()} {p.n3()} {o.n3()} ."
-        (lines_with_bnodes if isinstance(s, BNode) or isinstance(o, BNode) else lines).append(line)
+    for line, has_blank_node in _lines(graph):
+        (lines_with_bnodes if has_blank_node else lines).append(line)
     lines.sort()
     room = max(0, chunk - len(lines_with_bnodes))
     first, rest = lines_with_bnodes + lines[:room], lines[room:]
@@ -540,6 +574,19 @@ def _update_requests(graph_iri: URIRef, graph: Graph | None, chunk: int = UPDATE
     for part in _batches(rest, chunk):
         requests.append(f"INSERT DATA {{ GRAPH {name} {{\n" + "\n".join(part) + "\n} }")
     return requests
+
+
+def local_store_graphs(graph_path: Path, reasoning: bool = True):
+    """The embedded store `query` runs on (files loaded straight into Oxigraph, the inferred graph from its
+    cache) and, by role, the StoreGraph to publish, or None for a role with nothing to publish (no link
+    file; the inferred graph with --no-reasoning)."""
+    from .query import open_local
+    from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, links_path_for
+
+    dataset = open_local(Path(graph_path), reasoning)
+    present = {"asserted": ASSERTED, "ontology": ONTOLOGY_GRAPH, "inferred": INFERRED if reasoning else None,
+               "links": LINKS if links_path_for(Path(graph_path)).exists() else None}
+    return dataset, {role: StoreGraph(dataset, name) if name else None for role, name in present.items()}
 
 
 def publish(graph_path: Path, endpoint: str, *, graph_iri: str | None = None, update_endpoint: str | None = None,
@@ -554,7 +601,7 @@ def publish(graph_path: Path, endpoint: str, *, graph_iri: str | None = None, up
         raise CchcError(f"unknown protocol {protocol!r}; choose auto, gsp or update")
     gsp, update = publish_targets(endpoint, update_endpoint)
     names = graph_names(graph_iri)
-    local = local_graphs(Path(graph_path), reasoning)
+    _, local = local_store_graphs(Path(graph_path), reasoning)
     mode = "update" if protocol == "update" else "gsp"
     written: list[tuple[URIRef, int]] = []
     removed: list[URIRef] = []
@@ -568,7 +615,7 @@ def publish(graph_path: Path, endpoint: str, *, graph_iri: str | None = None, up
                              accept=(404,))  # 404: it was not there
                 else:
                     first = protocol == "auto" and not written
-                    status = _request("PUT", url, what=f"GSP PUT of graph <{iri}>", data=serialize(graph, "nt"),
+                    status = _request("PUT", url, what=f"GSP PUT of graph <{iri}>", data=graph.ntriples(),
                                       content_type="application/n-triples", timeout=timeout, retries=retries,
                                       accept=(404, 405, 501) if first else ())
                     if status in (404, 405, 501):
@@ -637,16 +684,16 @@ def serve(graph_path: Path, *, host: str = "127.0.0.1", port: int = 7878, reason
     """Load the graphs `query` runs on (each in its named graph, the default graph their union) into a
     temporary Oxigraph store and serve it read-only, in the foreground, until interrupted (Ctrl-C or
     SIGTERM). Returns the server's exit code (0 after an interruption)."""
-    from .store import assemble
-
     binary = oxigraph_binary()
     if not port_is_free(host, port):
         raise CchcError(f"cannot listen on {_host_port(host, port)}: is the port taken? (choose another with --port)")
-    local = local_graphs(Path(graph_path), reasoning)
-    dataset = assemble(local["asserted"], local["ontology"], local["inferred"], engine="rdflib", links=local["links"])
+    import pyoxigraph
+
+    dataset, local = local_store_graphs(Path(graph_path), reasoning)
     with tempfile.TemporaryDirectory(prefix="cchc-graph-serve-") as folder:
         data, store = Path(folder) / "graphs.nq", Path(folder) / "store"
-        data.write_bytes(dataset.serialize(format="nquads", encoding="utf-8"))
+        dataset.store.dump(str(data), format=pyoxigraph.RdfFormat.N_QUADS)
+        del dataset
         loaded = subprocess.run([binary, "load", "--location", str(store), "--file", str(data)],
                                 capture_output=True, text=True)
         if loaded.returncode != 0:

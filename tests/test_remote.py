@@ -458,6 +458,38 @@ def test_update_requests_keep_blank_nodes_in_one_request():
     assert len(lines) == len(set(lines)) == len(graph) and len(requests) == 3
 
 
+def test_update_requests_from_the_embedded_store_equal_those_from_rdflib():
+    """publish reads the graphs straight from Oxigraph (no rdflib copy at corpus size): same requests."""
+    from rdflib import BNode
+
+    from cchc_graph.store import OxigraphDataset
+    graph = Graph()
+    node = BNode()
+    for i in range(7):
+        graph.add((URIRef(f"urn:s{i}"), URIRef("urn:p"), Literal(f'v"{i}\n', lang="vi")))
+    graph.add((URIRef("urn:s"), URIRef("urn:chain"), node))
+    graph.add((node, URIRef("urn:first"), Literal(1)))
+    dataset = OxigraphDataset()
+    dataset.add_graph("urn:g", graph)
+    stored = remote.StoreGraph(dataset, "urn:g")
+    assert len(stored) == len(graph) == 9
+    from_rdflib = remote._update_requests(URIRef("urn:g"), graph, chunk=3)
+    from_store = remote._update_requests(URIRef("urn:g"), stored, chunk=3)
+    assert len(from_store) == len(from_rdflib) == 3
+    assert from_store[0].count("_:") == from_rdflib[0].count("_:") == 2
+
+    def applied(requests):
+        from rdflib import Dataset
+        store = Dataset()
+        for request in requests:
+            store.update(request)
+        return store.graph(URIRef("urn:g"))
+
+    assert applied(from_store).isomorphic(applied(from_rdflib))
+    assert applied(from_store).isomorphic(graph)
+    assert Graph().parse(data=stored.ntriples(), format="nt").isomorphic(graph)
+
+
 # ------------------------------------------------------------------------------------------------ same answers
 
 EXTRA_PARAMS = {
