@@ -50,6 +50,8 @@ def main() -> None:
     parser.add_argument("--plans", type=int, default=630)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--port", type=int, default=7979)
+    parser.add_argument("--on-disk", action="store_true",
+                        help="run the server on its RocksDB storage (persistent) instead of in memory")
     args = parser.parse_args()
     n = args.plans
     folders, graph_nt = corpus(n)
@@ -61,7 +63,7 @@ def main() -> None:
     if graph.exists():
         graph.unlink()
     os.link(graph_nt, graph)
-    result: dict = {"plans": n}
+    result: dict = {"plans": n, "server_storage": "on disk (RocksDB)" if args.on_disk else "in memory"}
 
     result["reason_s"], result["inferred_triples"] = timed(lambda: reason_to_file(graph))
     result["inferred_file_mb"] = inferred_path_for(graph).stat().st_size / 1e6
@@ -69,8 +71,9 @@ def main() -> None:
     result["triples_for_querying"] = len(dataset)
 
     with tempfile.TemporaryDirectory(prefix="cchc-bench-server-") as location:
-        server = subprocess.Popen([oxigraph_binary(), "serve", "--location", location, "--bind",
-                                   f"127.0.0.1:{args.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        storage = ["--location", location] if args.on_disk else []  # no location: Oxigraph keeps it in memory
+        server = subprocess.Popen([oxigraph_binary(), "serve", *storage, "--bind", f"127.0.0.1:{args.port}"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             wait_for_port("127.0.0.1", args.port, server)
             base = f"http://127.0.0.1:{args.port}"
@@ -103,13 +106,13 @@ def main() -> None:
             server.wait(timeout=60)
     result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     shutil.rmtree(folder)
-    (WORK / f"remote-{n}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    (WORK / f"remote-{n}{'-disk' if args.on_disk else ''}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
     print(f"| {n} plans | |\n|---|---|")
     print(f"| `reason` (queries profile, from the N-Triples file, inferred Turtle written) | {result['reason_s']:.1f} s, "
           f"{result['inferred_triples']:,} triples, {result['inferred_file_mb']:.0f} MB |")
     print(f"| open for querying (asserted + ontology + cached inferred) | {result['open_local_s']:.1f} s, "
           f"{result['triples_for_querying']:,} triples |")
-    print(f"| `publish` to the Oxigraph server (GSP) | {result['publish_s']:.1f} s |")
+    print(f"| `publish` to the Oxigraph server (GSP, {result['server_storage']}) | {result['publish_s']:.1f} s |")
     print(f"| peak memory of this process | {result['peak_mb']:,.0f} MB |\n")
     print("| query | rows | embedded, ms | server, ms | same answer |\n|---|---|---|---|---|")
     for label, entry in result["queries"].items():
