@@ -364,21 +364,6 @@ def term_json(term: Node) -> dict:
 
 # ---------------------------------------------------------------------------------------- running
 
-def local_graphs(graph_path: Path, reasoning: bool = True) -> dict:
-    """The graphs `query` runs on, by role: asserted graph, ontology, OWL RL inferences (cached beside the
-    graph; None without reasoning) and the link graph of `cchc-graph link` (NAME.links.ttl beside the graph;
-    None when there is none). `publish` and `serve` send exactly these."""
-    from .reason import cached_inferred, load_ontology
-    from .store import links_path_for, read_graph
-
-    asserted = read_graph(graph_path)
-    ontology = load_ontology()
-    links_path = links_path_for(Path(graph_path))
-    return {"asserted": asserted, "ontology": ontology,
-            "inferred": cached_inferred(graph_path, asserted, ontology) if reasoning else None,
-            "links": read_graph(links_path) if links_path.exists() else None}
-
-
 def open_local(graph_path: Path, reasoning: bool = True):
     """The dataset `query` runs on: the asserted graph, the ontology, the OWL RL inferences (cached beside
     the graph, computed inside the store when stale) and the link graph when there is one, each in its named

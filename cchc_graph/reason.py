@@ -419,11 +419,3 @@ def inferred_is_fresh(graph_path: Path) -> bool:
         return False
     digest, _, profile = stamp.read_text().strip().partition(" ")
     return digest == inputs_digest(graph_path) and profile in PROFILES
-
-
-def cached_inferred(graph_path: Path, asserted: Graph | None = None, ontology: Graph | None = None) -> Graph:
-    """The inferred graph of `graph_path` as an rdflib graph: read from its file when that is up to date,
-    else recomputed and saved (so only the first use after a build pays for reasoning)."""
-    if not inferred_is_fresh(graph_path):
-        reason_to_file(graph_path)
-    return read_graph(inferred_path_for(graph_path))

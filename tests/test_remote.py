@@ -24,7 +24,7 @@ from cchc_graph.cli import main
 from cchc_graph.errors import RemoteError
 from cchc_graph.namespaces import CCHC, ELI, OWL, PROV, RDF, XSD
 from cchc_graph.query import cell, get_query, open_local, run_local, run_saved, saved_queries, with_rows
-from cchc_graph.reason import cached_inferred, load_ontology
+from cchc_graph.reason import reason_to_file
 from cchc_graph.store import links_path_for, write_graph
 from tests.golden_cases import GOLDEN_CASES
 
@@ -192,7 +192,7 @@ def build_dir(tmp_path_factory, plan_graph):
     """build/graph.ttl of the 2023 plan with its inferred triples cached beside it, and no link graph."""
     path = tmp_path_factory.mktemp("build-remote") / "graph.ttl"
     write_graph(plan_graph, path)
-    cached_inferred(path, plan_graph, load_ontology())
+    reason_to_file(path)
     return path
 
 
@@ -394,8 +394,8 @@ def count_triples(store, base: str) -> int:
 
 
 def local_total(path: Path) -> int:
-    from cchc_graph.query import local_graphs
-    return sum(len(g) for g in local_graphs(path).values() if g is not None)
+    _, graphs = remote.local_store_graphs(path)
+    return sum(len(g) for g in graphs.values() if g is not None)
 
 
 @pytest.fixture(scope="session")
