@@ -129,7 +129,7 @@ class Lookups:
     def documents(self) -> list[tuple[str, URIRef]]:
         """(canonical number, IRI) of every legal document."""
         return self._once("documents", lambda: [(str(r["number"]), r["document"]) for r in
-                                                self._run(get_query("legal-documents").text) if r.get("number") is not None])
+                                                self._run(get_query("document-numbers").text)])
 
     @property
     def plans(self) -> dict[str, URIRef]:

@@ -28,6 +28,7 @@ GOLDEN_CASES = [
     ("reform-area-coverage", "reform-area-coverage", {}),
     ("lead-and-coordinator-violation", "lead-and-coordinator-violation", {}),
     ("agency-names", "agency-names", {}),
+    ("document-numbers", "document-numbers", {}),
     ("plan-table", "plan-table", {}),
 ]
 
