@@ -82,8 +82,11 @@ def load_in_fresh_process(engine: str, files: list[Path]) -> tuple[float, float]
     else:
         body = ("import pyoxigraph as ox\ns = ox.Store()\n"
                 f"for f in [{names}]: s.bulk_load(path=f, format=ox.RdfFormat.N_TRIPLES)\nn = len(s)")
-    code = ("import time, resource\nt = time.perf_counter()\n" + body +
-            "\nprint(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, n)")
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec, so a child of
+    # this process (which holds the built corpus) would report the parent's peak.
+    code = ("import re, time\nt = time.perf_counter()\n" + body +
+            "\nhwm = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))"
+            "\nprint(time.perf_counter() - t, hwm / 1024, n)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     return float(out[0]), float(out[1])
 
