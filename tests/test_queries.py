@@ -198,6 +198,16 @@ def test_bad_parameters(dataset, name, params, message):
         run_saved(get_query(name), params, lambda text: run_local(dataset, text))
 
 
+def test_row_detail_plan_parameter(dataset):
+    """Row ids repeat from plan to plan: `plan` keeps one plan's row; on the one-plan graph it changes nothing."""
+    columns, rows = rows_of(dataset, "row-detail", row_id="VII-07")
+    assert rows
+    assert rows_of(dataset, "row-detail", row_id="VII-07", plan="ninh-binh-2023") == (columns, rows)
+    with pytest.raises(QueryError, match="plan='ha-noi-2021': no such plan; known: ninh-binh-2023"):
+        run_saved(get_query("row-detail"), {"row_id": "VII-07", "plan": "ha-noi-2021"},
+                  lambda text: run_local(dataset, text))
+
+
 def test_unknown_query():
     with pytest.raises(QueryError, match="unknown query"):
         get_query("no-such-query")
