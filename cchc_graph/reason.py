@@ -222,11 +222,12 @@ class _Rewriter:
         `closed`: an enclosing `+` already closes the path, so a transitive property needs no `+` of its own."""
         within = within | {prop}
         closes = prop in self.transitive and not closed
+        inner_closed = closed or prop in self.transitive
         alternatives = [prop.n3()]
         for sub in sorted(self.sub_properties[prop] - within):
-            alternatives.append(self.path(sub, within, closed or closes or prop in self.transitive))
+            alternatives.append(self.path(sub, within, inner_closed))
         for inverse in sorted(self.inverses[prop] - within):
-            alternatives.append(f"^{self._group(self.path(inverse, within, closed or closes or prop in self.transitive))}")
+            alternatives.append(f"^{self._group(self.path(inverse, within, inner_closed))}")
         for steps in self.chains[prop]:
             if within & set(steps):
                 raise CchcError(f"the property chain of {prop} is recursive; use the full profile")
@@ -238,7 +239,8 @@ class _Rewriter:
 
     @staticmethod
     def _group(path: str) -> str:
-        return path if path.startswith("(") and path.endswith(")") or " " not in path and "|" not in path else f"({path})"
+        """The path as one operand (of ^ or /): a single IRI as it is, anything else in parentheses."""
+        return path if path.startswith("<") and path.endswith(">") and path.count("<") == 1 else f"({path})"
 
     def instances(self, cls: URIRef) -> list[str]:
         """Graph patterns binding ?s to every entailed instance of `cls`: asserted as it or a sub-class, or
