@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 from cchc_graph.agencies import load_registry
@@ -26,12 +26,12 @@ from cchc_graph.cli import main
 from cchc_graph.export import export_table
 from cchc_graph.namespaces import CCHC, DCTERMS, ELI, ID, PROV, RDF, bind_prefixes
 from cchc_graph.store import serialize
+from tests.plain_namespaces import TIME
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = DEFAULT_PLAN / "table.csv"
 PLAN = ID["plan/ninh-binh-2023"]
 SOURCE_FILE = ID["source/ninh-binh-2023/table.csv"]
-TIME = Namespace("http://www.w3.org/2006/time#")  # plain Namespace: pytest's collection trips on DefinedNamespace
 INIT_NS = {"cchc": CCHC._NS, "dcterms": DCTERMS, "prov": PROV, "eli": ELI._NS, "time": TIME, "rdf": RDF}
 
 

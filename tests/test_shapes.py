@@ -15,19 +15,13 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
 
-
 from cchc_graph.validate import SHAPES_DIR, SHAPES_NS, validate_graph
+from tests.plain_namespaces import CCHCSH, OWL, RDF, SH, XSD
 
 HERE = Path(__file__).resolve().parent
 BASE = HERE / "shapes" / "base.ttl"
 
-# Plain namespaces: pytest probes module globals, which rdflib's closed DefinedNamespaces answer with a warning.
-OWL = Namespace("http://www.w3.org/2002/07/owl#")
-RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
 EX = Namespace("https://example.org/t/")
-CCHCSH = Namespace(SHAPES_NS)
 PREFIXES = """
 @prefix cchc:    <https://w3id.org/cchc-graph/ontology#> .
 @prefix ex:      <https://example.org/t/> .

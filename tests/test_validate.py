@@ -5,21 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from cchc_graph.cli import main
 from cchc_graph.errors import CchcError
 from cchc_graph.store import write_graph
-from cchc_graph.validate import SHAPES_DIR, SHAPES_NS, render_report, validate_graph
+from cchc_graph.validate import SHAPES_DIR, render_report, validate_graph
+from tests.plain_namespaces import CCHC, CCHCSH, ELI, ID, RDF, SH, XSD
 
-# Plain namespaces: pytest probes module globals, which rdflib's closed DefinedNamespaces answer with a warning.
-SH = Namespace("http://www.w3.org/ns/shacl#")
-RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
-CCHC = Namespace("https://w3id.org/cchc-graph/ontology#")
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-ID = Namespace("https://w3id.org/cchc-graph/id/")
-CCHCSH = Namespace(SHAPES_NS)
 PLAN = ID["plan/ninh-binh-2023"]
 DOCS = "https://w3id.org/cchc-graph/eli/vn-ninh-binh/kh-ubnd/"
 

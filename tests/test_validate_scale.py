@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from cchc_graph.build import DEFAULT_PLAN, build_graph
 from cchc_graph.cli import main
@@ -26,14 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from synthetic import generate  # noqa: E402
 
-# Plain namespaces: pytest probes module globals, which rdflib's closed DefinedNamespaces answer with a warning.
-SH = Namespace("http://www.w3.org/ns/shacl#")
-RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
-CCHC = Namespace("https://w3id.org/cchc-graph/ontology#")
-ELI = Namespace("http://data.europa.eu/eli/ontology#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
-ID = Namespace("https://w3id.org/cchc-graph/id/")
+from tests.plain_namespaces import CCHC, DCTERMS, ELI, ID, RDF, SH, XSD  # noqa: E402
 UNKNOWN_DECREE = URIRef("https://w3id.org/cchc-graph/eli/vn/nd-cp/2020/99")
 REAL_PLAN = ID["plan/ninh-binh-2023"]
 
