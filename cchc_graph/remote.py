@@ -693,7 +693,6 @@ def serve(graph_path: Path, *, host: str = "127.0.0.1", port: int = 7878, reason
     with tempfile.TemporaryDirectory(prefix="cchc-graph-serve-") as folder:
         data, store = Path(folder) / "graphs.nq", Path(folder) / "store"
         dataset.store.dump(str(data), format=pyoxigraph.RdfFormat.N_QUADS)
-        del dataset
         loaded = subprocess.run([binary, "load", "--location", str(store), "--file", str(data)],
                                 capture_output=True, text=True)
         if loaded.returncode != 0:
