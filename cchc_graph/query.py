@@ -373,13 +373,16 @@ def open_local(graph_path: Path, reasoning: bool = True):
 
     graph_path = Path(graph_path)
     dataset = OxigraphDataset()
-    dataset.add_file(ASSERTED, graph_path)
+    # A fresh cache means the graph file has the very bytes the closure was computed from, which `reason`
+    # (or an earlier `query`) parsed strictly: neither it nor the cache we wrote needs checking again.
+    fresh = reasoning and inferred_is_fresh(graph_path)
+    dataset.add_file(ASSERTED, graph_path, checked=fresh)
     ontology = load_ontology()
     dataset.add_graph(ONTOLOGY_GRAPH, ontology)
     if reasoning:
         inferred_file = inferred_path_for(graph_path)
-        if inferred_is_fresh(graph_path):
-            dataset.add_file(INFERRED, inferred_file)
+        if fresh:
+            dataset.add_file(INFERRED, inferred_file, checked=True)
         else:
             from .reason import DEFAULT_PROFILE, write_stamp
             reason_in_store(dataset.store, ontology, str(ASSERTED), str(ONTOLOGY_GRAPH))

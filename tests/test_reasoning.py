@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from pathlib import Path
+
 from rdflib import URIRef
 
 from cchc_graph.cli import main
@@ -130,6 +132,35 @@ def test_reason_cli_and_query_without_reasoning(runner, built_graph_file, tmp_pa
                                    "--graph", str(built_graph_file), "--no-reasoning"])
     assert len(with_reasoning.output.splitlines()) > 1
     assert without.output.splitlines() == ["row_id,role,involvement,through,cell,timeframe,position"]
+
+
+def test_query_reads_strictly_checked_files_fast_and_checks_edited_ones(runner, built_graph_file, tmp_path,
+                                                                       monkeypatch):
+    """With a fresh cache, `query` loads the graph and the cache in Oxigraph's lenient mode: their bytes were
+    parsed strictly by `reason`. A graph edited since is read strictly again, so a bad IRI is still an error."""
+    import shutil
+
+    from cchc_graph.store import OxigraphDataset
+
+    graph = tmp_path / "graph.ttl"
+    shutil.copy(built_graph_file, graph)
+    assert runner.invoke(main, ["reason", "--graph", str(graph)]).exit_code == 0
+    loads = []
+    add_file = OxigraphDataset.add_file
+    monkeypatch.setattr(OxigraphDataset, "add_file",
+                        lambda self, name, path, checked=False: (loads.append((Path(path).name, checked)),
+                                                                 add_file(self, name, path, checked))[1])
+    fresh = runner.invoke(main, ["query", "plans", "--graph", str(graph), "--format", "csv"])
+    assert fresh.exit_code == 0 and "ninh-binh-2023" in fresh.output
+    assert loads == [("graph.ttl", True), ("graph.inferred.ttl", True)]
+
+    loads.clear()
+    with graph.open("a", encoding="utf-8") as handle:  # an IRI with a space: lenient parsing would take it
+        handle.write('\n<https://w3id.org/cchc-graph/id/a b> <https://w3id.org/cchc-graph/ontology#note> "x" .\n')
+    edited = runner.invoke(main, ["query", "plans", "--graph", str(graph)])
+    assert loads == [("graph.ttl", False)]
+    assert edited.exit_code == 2
+    assert str(graph) in edited.output and "Invalid IRI code point" in edited.output
 
 
 @pytest.fixture(scope="module")
