@@ -75,35 +75,38 @@ def median_time(fn, runs: int) -> float:
     return statistics.median(times)
 
 
+def timed_in_fresh_process(setup: str, body: str) -> tuple[float, float, int]:
+    """(seconds, peak MB, size) of `body` run in a new Python process after `setup` (not timed); `body`
+    leaves the loaded store or graph in `loaded`, still alive when the time is taken (freeing 2 M quads
+    takes 2 s)."""
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec, so a child of
+    # this process (which holds the built corpus) would report the parent's peak.
+    code = (f"import re, sys, time\nsys.path.insert(0, {str(ROOT)!r})\n{setup}\nt = time.perf_counter()\n"
+            f"{body}\nseconds = time.perf_counter() - t\n"
+            "hwm = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+            "print(seconds, hwm / 1024, len(loaded))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1]), int(out[2])
+
+
 def load_in_fresh_process(engine: str, files: list[Path]) -> tuple[float, float]:
     """(seconds, peak MB) to load N-Triples files into a new store in a new process."""
     names = ", ".join(repr(str(f)) for f in files)
     if engine == "rdflib":
-        body = f"from rdflib import Graph\ng = Graph()\nfor f in [{names}]: g.parse(f, format='nt')\nn = len(g)"
+        setup = "from rdflib import Graph"
+        body = f"loaded = Graph()\nfor f in [{names}]: loaded.parse(f, format='nt')"
     else:
-        body = ("import pyoxigraph as ox\ns = ox.Store()\n"
-                f"for f in [{names}]: s.bulk_load(path=f, format=ox.RdfFormat.N_TRIPLES)\nn = len(s)")
-    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec, so a child of
-    # this process (which holds the built corpus) would report the parent's peak.
-    code = ("import re, time\nt = time.perf_counter()\n" + body +
-            "\nhwm = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))"
-            "\nprint(time.perf_counter() - t, hwm / 1024, n)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    return float(out[0]), float(out[1])
+        setup = "import pyoxigraph as ox"
+        body = f"loaded = ox.Store()\nfor f in [{names}]: loaded.bulk_load(path=f, format=ox.RdfFormat.N_TRIPLES)"
+    seconds, peak_mb, _ = timed_in_fresh_process(setup, body)
+    return seconds, peak_mb
 
 
 def open_in_fresh_process(graph_file: Path) -> tuple[float, float, int]:
     """(seconds, peak MB, quads) for what `cchc-graph query` does before it runs a query: `open_local` on
     the graph file with its fresh cached closure beside it, in a new process (imports not timed)."""
-    code = (f"import re, sys, time\nsys.path.insert(0, {str(ROOT)!r})\nfrom pathlib import Path\n"
-            "from cchc_graph.query import open_local\nt = time.perf_counter()\n"
-            f"dataset = open_local(Path({str(graph_file)!r}))\n"
-            "seconds = time.perf_counter() - t\n"  # before the store is freed (2 s at 630 plans)
-            "n = len(dataset)\n"
-            "hwm = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))"
-            "\nprint(seconds, hwm / 1024, n)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    return float(out[0]), float(out[1]), int(out[2])
+    return timed_in_fresh_process("from pathlib import Path\nfrom cchc_graph.query import open_local",
+                                  f"loaded = open_local(Path({str(graph_file)!r}))")
 
 
 def corpus(n: int) -> tuple[list[Path], Path]:

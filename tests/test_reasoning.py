@@ -147,9 +147,12 @@ def test_query_reads_strictly_checked_files_fast_and_checks_edited_ones(runner, 
     assert runner.invoke(main, ["reason", "--graph", str(graph)]).exit_code == 0
     loads = []
     add_file = OxigraphDataset.add_file
-    monkeypatch.setattr(OxigraphDataset, "add_file",
-                        lambda self, name, path, checked=False: (loads.append((Path(path).name, checked)),
-                                                                 add_file(self, name, path, checked))[1])
+
+    def recording_add_file(self, name, path, checked=False):
+        loads.append((Path(path).name, checked))
+        return add_file(self, name, path, checked)
+
+    monkeypatch.setattr(OxigraphDataset, "add_file", recording_add_file)
     fresh = runner.invoke(main, ["query", "plans", "--graph", str(graph), "--format", "csv"])
     assert fresh.exit_code == 0 and "ninh-binh-2023" in fresh.output
     assert loads == [("graph.ttl", True), ("graph.inferred.ttl", True)]
