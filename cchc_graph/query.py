@@ -384,9 +384,8 @@ def open_local(graph_path: Path, reasoning: bool = True):
             freshness = pool.submit(inferred_is_fresh, graph_path)
             dataset.add_file(ASSERTED, graph_path, checked=True)
             fresh = freshness.result()
-        if not fresh:
-            dataset = OxigraphDataset()
     if not fresh:
+        dataset = OxigraphDataset()
         dataset.add_file(ASSERTED, graph_path)
     ontology = load_ontology()
     dataset.add_graph(ONTOLOGY_GRAPH, ontology)

@@ -265,6 +265,10 @@ class _Rewriter:
             patterns += [f"?any {self.path(p, closed=True)} ?s FILTER(!isLiteral(?s))" for p in sorted(self.ranges[c])]
         return patterns
 
+    def instances_union(self, cls: URIRef) -> str:
+        """`instances` as one group: a UNION binding ?s to every entailed instance of `cls`."""
+        return " UNION ".join(f"{{ {pattern} }}" for pattern in self.instances(cls))
+
 
 def profile_terms(ontology: Graph, folder: Path | None = None) -> tuple[set[URIRef], set[URIRef]]:
     """(properties, classes) of the "queries" profile: the terms the saved queries mention about which the
@@ -290,11 +294,11 @@ def compile_profile(ontology: Graph, folder: Path | None = None) -> list[str]:
             updates.append(insert + match)
             continue
         # One update per end: the anchor's instances bind that end first, so the path is walked from them.
-        members = " UNION ".join(f"{{ {pattern} }}" for pattern in rewriter.instances(anchor))
+        members = rewriter.instances_union(anchor)
         for end in ("?s", "(?s AS ?o)"):
             updates.append(f"{insert}{{ SELECT DISTINCT {end} WHERE {{ {members} }} }} {match}")
     for cls in sorted(classes):
-        union = " UNION ".join(f"{{ {pattern} }}" for pattern in rewriter.instances(cls))
+        union = rewriter.instances_union(cls)
         updates.append(f"INSERT {{ GRAPH <{INFERRED_GRAPH}> {{ ?s a {cls.n3()} }} }} "
                        f"WHERE {{ {union} MINUS {{ ?s a {cls.n3()} }} }}")
     return updates

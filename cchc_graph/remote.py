@@ -548,24 +548,15 @@ class StoreGraph:
                    isinstance(quad.subject, self._blank) or isinstance(quad.object, self._blank))
 
 
-def _lines(graph) -> Iterator[tuple[str, bool]]:
-    if isinstance(graph, StoreGraph):
-        yield from graph.lines()
-        return
-    for s, p, o in graph:
-        yield f"{s.n3()} {p.n3()} {o.n3()} .", isinstance(s, BNode) or isinstance(o, BNode)
-
-
-def _update_requests(graph_iri: URIRef, graph, chunk: int = UPDATE_CHUNK) -> list[str]:
-    """SPARQL Update requests that replace a named graph (an rdflib graph or a StoreGraph): DROP SILENT
-    GRAPH, then INSERT DATA in chunks. Triples with blank nodes all go in the first request (a blank node
+def _update_requests(graph_iri: URIRef, graph: StoreGraph | None, chunk: int = UPDATE_CHUNK) -> list[str]:
+    """SPARQL Update requests that replace a named graph: DROP SILENT GRAPH, then INSERT DATA in chunks. Triples with blank nodes all go in the first request (a blank node
     label means one node only within one request), which also drops the graph first, so that any request
     can be retried safely."""
     name = graph_iri.n3()
     if graph is None:
         return [f"DROP SILENT GRAPH {name}"]
     lines_with_bnodes, lines = [], []
-    for line, has_blank_node in _lines(graph):
+    for line, has_blank_node in graph.lines():
         (lines_with_bnodes if has_blank_node else lines).append(line)
     lines.sort()
     room = max(0, chunk - len(lines_with_bnodes))
