@@ -20,14 +20,10 @@ from .errors import SourceError
 from .legal import (CatalogueEntry, Citation, DocumentRef, UnnumberedReference, eli_path, find_citations,
                     load_catalogue, load_unnumbered)
 from .namespaces import CCHC, DCTERMS, ELI, ELI_BASE, ID, ORG, PK, PROV, RA, RDF, RDFS, SKOS, TIME, XSD, bind_prefixes
+from .resources import DATA, DATA_FILES, DEFAULT_PLAN, ONTOLOGY
 from .sources import PlanSource, TableRow, load_plan
 from .text import fold
 from .timeframes import CONDITIONAL, FOLLOWING, ONGOING, PERIODIC, Timeframe, parse_timeframe
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA = PROJECT_ROOT / "data"
-ONTOLOGY = PROJECT_ROOT / "ontology"
-DEFAULT_PLAN = DATA / "ninh-binh-2023"
 
 TIMEFRAME_CLASSES = {ONGOING: CCHC.OngoingTimeframe, CONDITIONAL: CCHC.ConditionalTimeframe,
                      FOLLOWING: CCHC.FollowingScheduleTimeframe, PERIODIC: CCHC.PeriodicTimeframe}
@@ -41,16 +37,22 @@ class Sources:
     unnumbered: dict[str, UnnumberedReference]
     product_kinds: list[tuple[str, URIRef]]  # (folded leading words, concept), longest first
     reform_areas: set[str]
+    data: Path = DATA  # the folder they were read from, for error messages
 
     @classmethod
     def load(cls, data: Path = DATA, ontology: Path = ONTOLOGY) -> "Sources":
+        """Read the shared sources from DATA (the bundled data folder, or the one `build --data` names)."""
+        missing = [name for name in DATA_FILES if not (data / name).is_file()]
+        if missing:
+            raise SourceError(data / missing[0], f"not found: a data folder holds {', '.join(DATA_FILES)}; start "
+                                                 f"from a copy of the bundled ones in {DATA}")
         schemes = Graph().parse(ontology / "schemes.ttl")
         kinds = sorted(((fold(str(label)), concept) for concept, label in schemes.subject_objects(CCHC.matchLabel)
                         if str(concept).startswith(str(PK))), key=lambda pair: (-len(pair[0]), pair[0]))
         areas = {str(c)[len(str(RA)):] for c in schemes.subjects(SKOS.inScheme, RA.scheme)}
         return cls(load_registry(data / "agencies.csv", data / "agency-aliases.csv"),
                    load_catalogue(data / "legal-documents.csv"), load_unnumbered(data / "unnumbered-references.csv"),
-                   kinds, areas)
+                   kinds, areas, data)
 
     @property
     def cited_as(self) -> dict[str, str]:
@@ -339,7 +341,7 @@ def map_registry(g: Graph, sources: Sources, province_slug: str) -> None:
             g.add((node, ELI.title, Literal(entry.title_vi, lang="vi")))
         issuer = sources.registry.spellings.get(fold(entry.issuer))
         if not issuer or len(issuer) != 1:
-            raise SourceError(DATA / "legal-documents.csv", f"{entry.ref.number}: issuer {entry.issuer!r} is not one agency of the registry")
+            raise SourceError(sources.data / "legal-documents.csv", f"{entry.ref.number}: issuer {entry.issuer!r} is not one agency of the registry")
         g.add((node, ELI.passed_by, ID[f"agency/{issuer[0]}"]))
         g.add((node, DCTERMS.source, Literal(entry.source)))
         for other in entry.amended_by:

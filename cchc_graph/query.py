@@ -25,9 +25,9 @@ from rdflib.term import Node
 from .errors import CchcError
 from .legal import parse_number
 from .namespaces import XSD
+from .resources import QUERIES
 from .text import clean_cell, fold, nfc
 
-QUERIES = Path(__file__).resolve().parent.parent / "queries"
 PARAM_TYPES = ("string", "integer", "boolean", "date", "year", "quarter", "agency", "document", "plan", "iri")
 ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 

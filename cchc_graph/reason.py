@@ -32,10 +32,10 @@ from rdflib.collection import Collection
 
 from .errors import CchcError
 from .namespaces import CCHC, OWL, RDF, RDFS, XSD, bind_prefixes
+from .resources import ONTOLOGY as ONTOLOGY_DIR
+from .resources import QUERIES as QUERIES_DIR
 from .store import read_graph, serialize, write_bytes
 
-ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "queries"
 _VOCABULARY_PREDICATES = {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range, OWL.equivalentClass,
                           OWL.equivalentProperty, OWL.inverseOf, RDFS.label, RDFS.comment}
 _TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty,

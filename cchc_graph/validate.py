@@ -48,10 +48,9 @@ from rdflib.term import Node
 from .errors import CchcError
 from .namespaces import CCHC, DCTERMS, ELI, RDF, RDFS, SKOS, bind_prefixes
 from .reason import load_ontology
+from .resources import SHAPES as SHAPES_DIR
 from .store import read_graph
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SHAPES_DIR = PROJECT_ROOT / "shapes"
 SHAPES_NS = "https://w3id.org/cchc-graph/shapes#"
 
 SEVERITIES = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
