@@ -45,13 +45,16 @@ def nfc_arg(value: str) -> str:
 @click.argument("plans", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_GRAPH, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "json-ld"]), default="turtle", show_default=True)
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="DIR",
+              help="Read agencies.csv, agency-aliases.csv, legal-documents.csv and unnumbered-references.csv from "
+                   "DIR (default: the bundled data).")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
-def build(plans: tuple[Path, ...], output: Path, fmt: str, quiet: bool) -> None:
-    """Build the graph of one or more plan folders (default: data/ninh-binh-2023)."""
-    from .build import build_graph, class_counts
+def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str, quiet: bool) -> None:
+    """Build the graph of one or more plan folders (default: the bundled data/ninh-binh-2023)."""
+    from .build import Sources, build_graph, class_counts
     from .store import write_graph
 
-    graph = build_graph(list(plans) or None)
+    graph = build_graph(list(plans) or None, Sources.load(data_dir) if data_dir else None)
     write_graph(graph, output, fmt)
     if not quiet:
         click.echo(f"wrote {output} ({len(graph)} triples)")
