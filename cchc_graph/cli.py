@@ -87,9 +87,11 @@ def export(graph_path: Path, fmt: str, plan: str | None, output: Path | None) ->
               help="queries: only the entailments about terms the saved queries use; full: every OWL RL entailment.")
 def reason(graph_path: Path, output: Path | None, engine: str, profile: str) -> None:
     """Compute the OWL RL closure and write the inferred triples apart from the asserted ones."""
+    from .progress import progress
     from .reason import inferred_path_for, reason_to_file
 
-    count = reason_to_file(graph_path, output, engine=engine, profile=profile)
+    with progress(None, f"reason: OWL RL closure ({engine}, {profile} profile)"):
+        count = reason_to_file(graph_path, output, engine=engine, profile=profile)
     click.echo(f"wrote {output or inferred_path_for(graph_path)} ({count} inferred triples)")
 
 

@@ -338,8 +338,10 @@ def open_local(graph_path: Path, reasoning: bool = True):
         if fresh:
             dataset.add_file(INFERRED, inferred_file, checked=True)
         else:
+            from .progress import progress
             from .reason import DEFAULT_PROFILE, write_stamp
-            reason_in_store(dataset.store, ontology, str(ASSERTED), str(ONTOLOGY_GRAPH))
+            with progress(None, "reason: OWL RL closure, cached for the next query"):
+                reason_in_store(dataset.store, ontology, str(ASSERTED), str(ONTOLOGY_GRAPH))
             dataset.dump_graph(INFERRED, inferred_file)
             write_stamp(graph_path, inferred_file, DEFAULT_PROFILE)
     links = links_path_for(graph_path)
