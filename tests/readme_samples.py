@@ -9,6 +9,9 @@ Each sample sits between markers that name the command:
 and is regenerated as the command run with `--format markdown --truncate 48` (the command shown is the one
 run), its first rows and how many there are. tests/test_readme_samples.py fails when README.md differs;
 `python -m tests.readme_samples --write` rewrites it.
+
+An excerpt of a longer output (a code block after `<!-- excerpt: validate -->`) is not rewritten, but the
+test checks that its lines appear, in one piece, in the real output.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 SHOWN_ROWS = 4
 OPTIONS = ["--format", "markdown", "--truncate", "48"]
 MARKER = re.compile(r"(<!-- sample: (?P<args>.+?) -->\n)(?P<body>.*?)(<!-- /sample -->)", re.DOTALL)
+EXCERPT = re.compile(r"<!-- excerpt: (?P<args>.+?) -->\n```\n(?P<body>.*?)```\n", re.DOTALL)
 
 
 def sample(args: str, graph: Path) -> str:
@@ -43,6 +47,20 @@ def sample(args: str, graph: Path) -> str:
     saved = get_query(argv[1])
     return "\n".join([f"#### `{saved.name}` — {saved.summary}", "", "```", f"cchc-graph {args} {shlex.join(OPTIONS)}",
                       "```", "", header, rule, *rows[:SHOWN_ROWS], "", f"{count}.", ""])
+
+
+def output(args: str, graph: Path) -> str:
+    from click.testing import CliRunner
+
+    from cchc_graph.cli import main
+
+    return CliRunner().invoke(main, [*shlex.split(args), "--graph", str(graph)]).stdout
+
+
+def stale_excerpts(text: str, graph: Path) -> list[str]:
+    """The excerpts whose lines are not, in one piece, in their command's real output."""
+    return [f"cchc-graph {m.group('args')}:\n{m.group('body')}" for m in EXCERPT.finditer(text)
+            if m.group("body") not in output(m.group("args"), graph)]
 
 
 def regenerate(text: str, graph: Path) -> str:
