@@ -135,12 +135,15 @@ def share_width(natural: list[int], floors: list[int], available: int) -> list[i
     """Column widths that fit `available` characters (water-filling): every column gets at least its floor
     (its longest word, within limits, so words are not folded), a column narrower than the level keeps its
     natural width, and the wider ones are cut to one common level, so one long column cannot squeeze the short
-    ones. When the floors do not fit, words are folded; only 4 characters a column is the least."""
+    ones. When the floors do not fit, the longest are lowered to one level (words fold), down to 4 characters."""
     if sum(natural) <= available:
         return list(natural)
     floors = [min(f, n) for f, n in zip(floors, natural)]
-    if sum(floors) > available:  # too narrow to keep words whole: fold them rather than pass the edge
-        floors = [min(4, n) for n in natural]
+    # Too narrow to keep every word whole: lower the longest floors first, rather than pass the edge.
+    cap = max(floors)
+    while cap > 4 and sum(min(f, cap) for f in floors) > available:
+        cap -= 1
+    floors = [min(f, cap) for f in floors]
 
     def fit(level: int) -> list[int]:
         return [max(f, min(n, level)) for f, n in zip(floors, natural)]
@@ -166,9 +169,9 @@ def text_table(names: list[str], rows: list[list[str]], width: int, truncate: in
         rows = [[cut(value, truncate) for value in row] for row in rows]
     natural = [max(len(line) for value in [name, *(row[i] for row in rows)] for line in value.split("\n"))
                for i, name in enumerate(names)]
-    # A column may shrink to its longest word, but not below 4 or above 16 characters for that.
-    floors = [min(max(4, max(len(word) for value in [name, *(row[i] for row in rows)] for word in value.split() or [""])),
-                  16) for i, name in enumerate(names)]
+    # A column may shrink to its header (up to 26 characters) and its cells' longest word (up to 16), no less.
+    floors = [max(4, min(len(name), 26), min(max((len(word) for row in rows for word in row[i].split()), default=0), 16))
+              for i, name in enumerate(names)]
     widths = natural if truncate else share_width(natural, floors, width - 3 * len(names) - 1)
     multiline = any(len(value) > w or "\n" in value for row in rows for value, w in zip(row, widths))
     grid = RichTable(box=box.SQUARE, show_lines=multiline, header_style="none")
