@@ -200,10 +200,10 @@ def executor(graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri:
 
 def emit(table, fmt: str, output: Path | None, title: str, **options) -> None:
     """Write the answer whole (to a temporary file renamed into place) or print it."""
-    from .render import render_bytes
+    from .render import render_bytes, terminal_width
     from .store import write_bytes
 
-    data = render_bytes(table, fmt, title=title, **options)
+    data = render_bytes(table, fmt, title=title, width=terminal_width(to_file=output is not None), **options)
     if output:
         write_bytes(output, data)
     else:
