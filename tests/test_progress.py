@@ -53,3 +53,14 @@ def test_cli_output_untouched_when_stderr_is_not_a_terminal(runner, tmp_path):
     result = runner.invoke(main, ["build", "-o", str(tmp_path / "g.ttl"), "--quiet"])
     assert result.exit_code == 0, result.output
     assert result.stderr == "" and result.stdout == ""
+
+
+def test_validation_names_its_phases(monkeypatch, built_graph_file):
+    from cchc_graph.validate import validate_files
+
+    stream = Terminal()
+    monkeypatch.setattr(sys, "stderr", stream)
+    validate_files([built_graph_file], engine="oxigraph")
+    shown = stream.getvalue()
+    assert "validate: reading 1 file(s)" in shown
+    assert "validate: checking the shapes (Oxigraph)" in shown

@@ -186,3 +186,21 @@ def test_every_column_of_every_saved_query_has_a_vietnamese_header():
     missing = {f"{name}: {var}" for name, q in saved_queries().items()
                for var in map(str, prepareQuery(q.text).algebra.get("PV", [])) if var not in labels}
     assert not missing, "add them to queries/columns.yaml"
+
+
+def test_table_width_terminal_columns_or_120(monkeypatch):
+    import shutil
+    import sys
+
+    from cchc_graph.render import terminal_width
+
+    class Tty:
+        def isatty(self):
+            return True
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr(sys, "stdout", Tty())
+    monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(80, 24): __import__("os").terminal_size((57, 20)))
+    assert terminal_width() == 57  # printed to a terminal: its width
+    assert terminal_width(to_file=True) == 120  # -o FILE: the same lines wherever the command runs
+    monkeypatch.setenv("COLUMNS", "70")
+    assert terminal_width() == terminal_width(to_file=True) == 70
