@@ -21,6 +21,7 @@ from .legal import (CatalogueEntry, Citation, DocumentRef, UnnumberedReference, 
                     load_catalogue, load_unnumbered)
 from .namespaces import CCHC, DCTERMS, ELI, ELI_BASE, ID, ORG, PK, PROV, RA, RDF, RDFS, SKOS, TIME, XSD, bind_prefixes
 from .resources import DATA, DATA_FILES, DEFAULT_PLAN, ONTOLOGY
+from .progress import progress
 from .sources import PlanSource, TableRow, load_plan
 from .text import fold
 from .timeframes import CONDITIONAL, FOLLOWING, ONGOING, PERIODIC, Timeframe, parse_timeframe
@@ -355,12 +356,15 @@ def build_graph(plan_folders: list[Path] | None = None, sources: Sources | None 
     graph = Graph()
     bind_prefixes(graph)
     provinces: set[str] = set()
-    for folder in plan_folders or [DEFAULT_PLAN]:
-        plan = load_plan(folder)
-        if plan.meta.province_slug not in provinces:
-            map_registry(graph, sources, plan.meta.province_slug)
-            provinces.add(plan.meta.province_slug)
-        PlanMapper(graph, sources, plan).map()
+    folders = plan_folders or [DEFAULT_PLAN]
+    with progress(len(folders), "build: plans") as bar:
+        for folder in folders:
+            plan = load_plan(folder)
+            if plan.meta.province_slug not in provinces:
+                map_registry(graph, sources, plan.meta.province_slug)
+                provinces.add(plan.meta.province_slug)
+            PlanMapper(graph, sources, plan).map()
+            bar.advance()
     return graph
 
 

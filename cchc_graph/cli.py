@@ -90,9 +90,11 @@ def export(graph_path: Path, fmt: str, plan: str | None, output: Path | None) ->
               help="queries: only the entailments about terms the saved queries use; full: every OWL RL entailment.")
 def reason(graph_path: Path, output: Path | None, engine: str, profile: str) -> None:
     """Compute the OWL RL closure and write the inferred triples apart from the asserted ones."""
+    from .progress import progress
     from .reason import inferred_path_for, reason_to_file
 
-    count = reason_to_file(graph_path, output, engine=engine, profile=profile)
+    with progress(None, f"reason: OWL RL closure ({engine}, {profile} profile)"):
+        count = reason_to_file(graph_path, output, engine=engine, profile=profile)
     click.echo(f"wrote {output or inferred_path_for(graph_path)} ({count} inferred triples)")
 
 
@@ -131,8 +133,25 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
     return params
 
 
-output_format = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown"]), default="table",
-                             show_default=True)
+def output_options(command):
+    """--format and how the answer reads: wrapped or cut cells, Excel-ready CSV, Vietnamese headers, -o."""
+    for option in reversed([
+        click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown", "xlsx"]),
+                     default="table", show_default=True,
+                     help="table: wrapped to the terminal (COLUMNS, else 120 columns when not a terminal); "
+                          "json: SPARQL 1.1 results; xlsx: a spreadsheet, needs -o."),
+        click.option("--truncate", type=click.IntRange(min=2), metavar="N",
+                     help="table / markdown: cut each cell at N characters (…) instead of wrapping it."),
+        click.option("--excel", is_flag=True, help="csv: start with a UTF-8 byte order mark, so that Excel reads "
+                                                   "Vietnamese correctly."),
+        click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
+                     help="Column headers: en, the SPARQL variable names (default, except xlsx), or vi, "
+                          "Vietnamese (default of xlsx)."),
+        click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
+                     help="File to write (default: standard output)."),
+    ]):
+        command = option(command)
+    return command
 reasoning_option = click.option("--reasoning/--no-reasoning", default=True, show_default=True,
                                 help="Query the OWL RL closure too (cached beside the graph as NAME.inferred.ttl).")
 
@@ -182,13 +201,18 @@ def executor(graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri:
     return lambda text: run_local(dataset, text)
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(table, fmt: str, output: Path | None, title: str, **options) -> None:
+    """Write the answer whole (to a temporary file renamed into place) or print it."""
+    from .render import render_bytes, terminal_width
     from .store import write_bytes
 
+    data = render_bytes(table, fmt, title=title, width=terminal_width(to_file=output is not None), **options)
     if output:
-        write_bytes(output, text.encode("utf-8"))
+        write_bytes(output, data)
     else:
-        click.echo(text, nl=False)
+        stdout = click.get_binary_stream("stdout")
+        stdout.write(data)
+        stdout.flush()
 
 
 @main.command("queries")
@@ -215,39 +239,43 @@ def list_queries(fmt: str) -> None:
 @main.command()
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter; repeat for several.")
-@output_format
+@output_options
 @graph_option
 @reasoning_option
 @endpoint_option
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default: standard output).")
-def query(name: str, params: tuple[str, ...], fmt: str, graph_path: Path, reasoning: bool, endpoint: str | None,
-          graph_iri: str | None, remote_default_graph: bool, timeout: int, retries: int, output: Path | None) -> None:
+def query(name: str, params: tuple[str, ...], fmt: str, truncate: int | None, excel: bool, lang: str | None,
+          output: Path | None, graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri: str | None,
+          remote_default_graph: bool, timeout: int, retries: int) -> None:
     """Run the saved query NAME (see `cchc-graph queries`). A *-violation check exits 1 when it finds rows."""
-    from .query import get_query, render, run_saved
+    from .query import get_query, run_saved
+    from .render import check_options
 
+    check_options(fmt, lang=lang, truncate=truncate, excel=excel, to_file=output is not None)
     saved = get_query(nfc_arg(name))
     raw = parse_params(params)
     table = run_saved(saved, raw, executor(graph_path, reasoning, endpoint, graph_iri, remote_default_graph, timeout,
                                            retries))
-    emit(render(table, fmt), output)
+    emit(table, fmt, output, saved.name, lang=lang, truncate=truncate, excel=excel)
     if saved.is_check and table.rows:
         sys.exit(1)
 
 
 @main.command()
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-@output_format
+@output_options
 @graph_option
 @reasoning_option
 @endpoint_option
-def sparql(file, fmt: str, graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri: str | None,
-           remote_default_graph: bool, timeout: int, retries: int) -> None:
+def sparql(file, fmt: str, truncate: int | None, excel: bool, lang: str | None, output: Path | None,
+           graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri: str | None, remote_default_graph: bool,
+           timeout: int, retries: int) -> None:
     """Run an ad hoc SPARQL query from FILE (or - for standard input)."""
-    from .query import render
+    from .render import check_options
 
+    check_options(fmt, lang=lang, truncate=truncate, excel=excel, to_file=output is not None)
     run = executor(graph_path, reasoning, endpoint, graph_iri, remote_default_graph, timeout, retries)
     table = run(nfc_arg(file.read()))
-    click.echo(render(table, fmt), nl=False)
+    emit(table, fmt, output, "sparql", lang=lang, truncate=truncate, excel=excel)
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""Saved SPARQL queries (queries/*.rq): their grlc-style headers, parameter binding and result output.
+"""Saved SPARQL queries (queries/*.rq): their grlc-style headers, parameter binding and running (output: render.py).
 
 Parameters are never pasted into query text: each value is converted to an RDF term (a literal with its
 datatype, or the IRI of the agency, document or plan it names) and bound in a VALUES block written with
@@ -8,10 +8,7 @@ remote endpoint.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,13 +16,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import yaml
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from .errors import CchcError
 from .legal import parse_number
 from .namespaces import XSD
 from .resources import QUERIES
+# Rendering lives in render.py; re-exported here, where callers have always imported it from.
+from .render import Table, cell, render, render_bytes, term_json  # noqa: F401
 from .text import clean_cell, fold, nfc
 
 PARAM_TYPES = ("string", "integer", "boolean", "date", "year", "quarter", "agency", "document", "plan", "iri")
@@ -289,12 +288,6 @@ def _insert_values(text: str, blocks: list[tuple[list[str], str]]) -> str:
 
 # ---------------------------------------------------------------------------------------- results
 
-@dataclass
-class Table:
-    columns: list[str]
-    rows: list[dict[str, Node]]
-
-
 def run_local(dataset, text: str) -> Table:
     """Run on the embedded store (store.assemble): Oxigraph by default, or an rdflib graph or dataset."""
     from .store import OxigraphDataset
@@ -312,55 +305,6 @@ def run_local(dataset, text: str) -> Table:
         raise CchcError("only SELECT and ASK queries can be run")
     columns = [str(v) for v in result.vars]
     return Table(columns, [{c: row[c] for c in columns if row[c] is not None} for row in result])
-
-
-def cell(term: Node | None) -> str:
-    if term is None:
-        return ""
-    if isinstance(term, Literal):
-        return str(term)
-    return str(term)
-
-
-def render(table: Table, fmt: str) -> str:
-    if fmt == "json":
-        bindings = [{c: term_json(t) for c, t in row.items()} for row in table.rows]
-        return json.dumps({"head": {"vars": table.columns}, "results": {"bindings": bindings}},
-                          ensure_ascii=False, indent=2) + "\n"
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(table.columns)
-        writer.writerows([cell(row.get(c)) for c in table.columns] for row in table.rows)
-        return out.getvalue()
-    if fmt == "markdown":
-        def esc(value: str) -> str:
-            return value.replace("|", "\\|").replace("\n", "<br>")
-        lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
-        lines += ["| " + " | ".join(esc(cell(row.get(c))) for c in table.columns) + " |" for row in table.rows]
-        return "\n".join(lines) + "\n"
-    if fmt == "table":
-        shown = [[cell(row.get(c)).replace("\n", " ⏎ ") for c in table.columns] for row in table.rows]
-        widths = [min(60, max([len(c)] + [len(r[i]) for r in shown])) for i, c in enumerate(table.columns)]
-
-        def line(values: list[str]) -> str:
-            return "  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(values, widths)).rstrip()
-        return "\n".join([line(table.columns), line(["-" * w for w in widths])] + [line(r) for r in shown]
-                         + [f"({len(shown)} rows)"]) + "\n"
-    raise QueryError(f"unknown output format {fmt!r}; choose table, csv, json or markdown")
-
-
-def term_json(term: Node) -> dict:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype:
-        out["datatype"] = str(term.datatype)
-    return out
 
 
 # ---------------------------------------------------------------------------------------- running
@@ -394,8 +338,10 @@ def open_local(graph_path: Path, reasoning: bool = True):
         if fresh:
             dataset.add_file(INFERRED, inferred_file, checked=True)
         else:
+            from .progress import progress
             from .reason import DEFAULT_PROFILE, write_stamp
-            reason_in_store(dataset.store, ontology, str(ASSERTED), str(ONTOLOGY_GRAPH))
+            with progress(None, "reason: OWL RL closure, cached for the next query"):
+                reason_in_store(dataset.store, ontology, str(ASSERTED), str(ONTOLOGY_GRAPH))
             dataset.dump_graph(INFERRED, inferred_file)
             write_stamp(graph_path, inferred_file, DEFAULT_PROFILE)
     links = links_path_for(graph_path)

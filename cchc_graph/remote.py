@@ -45,6 +45,7 @@ from . import __version__
 from .errors import CchcError, RemoteError
 from .legal import LOCAL_ISSUERS, parse_number
 from .namespaces import CCHC, ELI, GRAPH, OWL, PROV, RDF, RDFS, XSD, bind_prefixes
+from .progress import progress
 from .query import Table, get_query, run_local, with_rows, with_values
 from .store import links_path_for, serialize, write_bytes
 from .text import fold, nfc
@@ -597,30 +598,33 @@ def publish(graph_path: Path, endpoint: str, *, graph_iri: str | None = None, up
     written: list[tuple[URIRef, int]] = []
     removed: list[URIRef] = []
     try:
-        for role in GRAPH_ROLES:
-            iri, graph = names[role], local[role]
-            if mode == "gsp":
-                url = _with_graph(gsp, iri)
+        with progress(len(GRAPH_ROLES), "publish: graphs") as bar:
+            for role in GRAPH_ROLES:
+                iri, graph = names[role], local[role]
+                if mode == "gsp":
+                    url = _with_graph(gsp, iri)
+                    if graph is None:
+                        _request("DELETE", url, what=f"GSP DELETE of graph <{iri}>", timeout=timeout,
+                                 retries=retries, accept=(404,))  # 404: it was not there
+                    else:
+                        first = protocol == "auto" and not written
+                        status = _request("PUT", url, what=f"GSP PUT of graph <{iri}>", data=graph.ntriples(),
+                                          content_type="application/n-triples", timeout=timeout, retries=retries,
+                                          accept=(404, 405, 501) if first else ())
+                        if status in (404, 405, 501):
+                            mode = "update"  # no Graph Store Protocol here: SPARQL Update from now on
+                if mode == "update":
+                    requests = _update_requests(iri, graph)
+                    for index, text in enumerate(requests, 1):
+                        _request("POST", update,
+                                 what=f"SPARQL Update of graph <{iri}> ({index} of {len(requests)})",
+                                 data=text.encode("utf-8"), content_type="application/sparql-update; charset=utf-8",
+                                 timeout=timeout, retries=retries)
                 if graph is None:
-                    _request("DELETE", url, what=f"GSP DELETE of graph <{iri}>", timeout=timeout, retries=retries,
-                             accept=(404,))  # 404: it was not there
+                    removed.append(iri)
                 else:
-                    first = protocol == "auto" and not written
-                    status = _request("PUT", url, what=f"GSP PUT of graph <{iri}>", data=graph.ntriples(),
-                                      content_type="application/n-triples", timeout=timeout, retries=retries,
-                                      accept=(404, 405, 501) if first else ())
-                    if status in (404, 405, 501):
-                        mode = "update"  # no Graph Store Protocol here: SPARQL Update from now on
-            if mode == "update":
-                requests = _update_requests(iri, graph)
-                for index, text in enumerate(requests, 1):
-                    _request("POST", update, what=f"SPARQL Update of graph <{iri}> ({index} of {len(requests)})",
-                             data=text.encode("utf-8"), content_type="application/sparql-update; charset=utf-8",
-                             timeout=timeout, retries=retries)
-            if graph is None:
-                removed.append(iri)
-            else:
-                written.append((iri, len(graph)))
+                    written.append((iri, len(graph)))
+                bar.advance()
     except RemoteError as exc:
         done = ", ".join(f"<{iri}>" for iri in [iri for iri, _ in written] + removed) or "none"
         raise RemoteError(f"{exc}; nothing local was changed; graphs already replaced in the store: {done} "

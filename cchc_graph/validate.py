@@ -221,13 +221,20 @@ def validate_files(paths: Iterable[Path], shapes_dir: Path = SHAPES_DIR, ontolog
                    engine: str = DEFAULT_ENGINE) -> ValidationOutcome:
     """Validate RDF files (e.g. build/graph.ttl). With engine="oxigraph" the files are read by Oxigraph
     straight into its store, never into rdflib (rdflib took 29 s to parse the 146 k triples of 63 plans)."""
+    from .progress import progress
+
     _check_engine(engine)
     paths = [Path(p) for p in paths]
-    if engine != "oxigraph":
-        return validate_graph(read_graph(*paths), shapes_dir, ontology, engine)
-    shapes = load_shapes(shapes_dir)
-    ontology = ontology if ontology is not None else load_ontology()
-    return _OxigraphValidator(shapes, shapes_dir, _OxData.from_files(paths, ontology)).run()
+    with progress(None, f"validate: reading {len(paths)} file(s)") as bar:
+        if engine != "oxigraph":
+            graph = read_graph(*paths)
+            bar.describe("validate: checking the shapes (pySHACL)")
+            return validate_graph(graph, shapes_dir, ontology, engine)
+        shapes = load_shapes(shapes_dir)
+        ontology = ontology if ontology is not None else load_ontology()
+        data = _OxData.from_files(paths, ontology)
+        bar.describe("validate: checking the shapes (Oxigraph)")
+        return _OxigraphValidator(shapes, shapes_dir, data).run()
 
 
 def _validate_pyshacl(graph: Graph, shapes: Graph, shapes_dir: Path, ontology: Graph) -> ValidationOutcome:
