@@ -1,6 +1,7 @@
-"""`cchc-graph`: a thin command-line face over build, export, reason, validate, query and remote.
+"""`cchc-graph`: a thin command-line face over build, export, diff, reason, validate, query and remote.
 
-Exit codes: 0 ok; 1 findings (validation violations, or a *-violation check that returned rows);
+Exit codes: 0 ok; 1 findings (validation violations, a *-violation check that returned rows, or two plans
+that `diff` found different);
 2 error (bad input, unknown query or parameter, unreachable endpoint).
 """
 

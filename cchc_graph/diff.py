@@ -161,36 +161,9 @@ def diff_rows(old: list[Row], new: list[Row], old_label: str = "old", new_label:
 def match_rows(old: list[Row], new: list[Row]) -> dict[int, int]:
     """Index in `new` -> index in `old` of each pair (see the module docstring for the three steps)."""
     pairs: dict[int, int] = {}
-    for key in (lambda row: tuple(row[f] for f in ROW_FIELDS), lambda row: tuple(row[f] for f in IDENTITY)):
-        _pair_equal(old, new, key, pairs)
-    free_old = [i for i in range(len(old)) if i not in set(pairs.values())]
-    free_new = [j for j in range(len(new)) if j not in pairs]
-    words: dict[tuple[int, int, str], list[str]] = {}
-
-    def tokens(side: int, index: int, field: str) -> list[str]:
-        key = (side, index, field)
-        if key not in words:
-            row = (old, new)[side][index]
-            text = " ".join(row[f] for f in IDENTITY[1:]) if field == "*" else row[field]
-            words[key] = re.findall(r"\w+", fold(text))
-        return words[key]
-
-    candidates = []
-    for i in free_old:
-        for j in free_new:
-            if old[i]["area"] != new[j]["area"]:
-                continue
-            reworded = [_similarity(tokens(0, i, f), tokens(1, j, f)) for f in IDENTITY[1:]
-                        if old[i][f] != new[j][f] and old[i][f] and new[j][f]]
-            least = min(reworded, default=1.0)
-            if least >= SIMILAR:
-                agree = sum(old[i][f] == new[j][f] for f in ("lead", "coordinators", "timeframe"))
-                candidates.append((-least, -_similarity(tokens(0, i, "*"), tokens(1, j, "*")), -agree, j, i))
-    taken_old: set[int] = set()
-    for *_, j, i in sorted(candidates):
-        if j not in pairs and i not in taken_old:
-            pairs[j] = i
-            taken_old.add(i)
+    _pair_equal(old, new, lambda row: tuple(row[f] for f in ROW_FIELDS), pairs)
+    _pair_equal(old, new, lambda row: tuple(row[f] for f in IDENTITY), pairs)
+    _pair_edited(old, new, pairs)
     return pairs
 
 
@@ -203,6 +176,35 @@ def _pair_equal(old: list[Row], new: list[Row], key: Callable[[Row], tuple], pai
     for j, row in enumerate(new):
         if j not in pairs and waiting[key(row)]:
             pairs[j] = waiting[key(row)].popleft()
+
+
+def _pair_edited(old: list[Row], new: list[Row], pairs: dict[int, int]) -> None:
+    """Step 3: pair what is left, best first, where each identity field that differs is a rewording."""
+    taken = set(pairs.values())
+    free_old = {i: _words_of(old[i]) for i in range(len(old)) if i not in taken}
+    free_new = {j: _words_of(new[j]) for j in range(len(new)) if j not in pairs}
+    candidates = []
+    for i, old_words in free_old.items():
+        for j, new_words in free_new.items():
+            a, b = old[i], new[j]
+            if a["area"] != b["area"]:
+                continue
+            least = min((_similarity(old_words[f], new_words[f]) for f in IDENTITY[1:] if a[f] != b[f] and a[f] and b[f]),
+                        default=1.0)
+            if least >= SIMILAR:
+                agree = sum(a[f] == b[f] for f in ("lead", "coordinators", "timeframe"))
+                candidates.append((-least, -_similarity(old_words["*"], new_words["*"]), -agree, j, i))
+    for *_, j, i in sorted(candidates):
+        if j not in pairs and i not in taken:
+            pairs[j] = i
+            taken.add(i)
+
+
+def _words_of(row: Row) -> dict[str, list[str]]:
+    """The folded words of each identity field, and of them all ("*")."""
+    words = {f: re.findall(r"\w+", fold(row[f])) for f in IDENTITY[1:]}
+    words["*"] = [w for f in IDENTITY[1:] for w in words[f]]
+    return words
 
 
 def _similarity(a: list[str], b: list[str]) -> float:
@@ -289,30 +291,33 @@ def render(result: PlanDiff, fmt: str = "table", lang: str = "vi") -> str:
         for row in rows:
             lines += _block(w[kind], row["row_id"], [(w[f], _text(_tokens(row[f]), marks)) for f in FIELDS if row[f]])
     for change in result.changed:
-        ids = change.old["row_id"] if change.old["row_id"] == change.new["row_id"] else \
-            f"{change.old['row_id']} → {change.new['row_id']}"
-        lines += _block(w["changed"], ids, [(w[f], marked_words(change.old[f], change.new[f], marks))
-                                            for f in change.fields])
+        old_id, new_id = change.old["row_id"], change.new["row_id"]
+        lines += _block(w["changed"], old_id if old_id == new_id else f"{old_id} → {new_id}",
+                        [(w[f], marked_words(change.old[f], change.new[f], marks)) for f in change.fields])
     summary = w["summary"].format(added=len(result.added), removed=len(result.removed), changed=len(result.changed),
                                   unchanged=result.unchanged)
     if fmt == "markdown":
-        head = [f"- {w['old']}: {marks.escape(result.old_label)}", f"- {w['new']}: {marks.escape(result.new_label)}",
-                "", summary]
+        head = [f"- {w['old']}: {_code(result.old_label)}", f"- {w['new']}: {_code(result.new_label)}", "", summary, ""]
         if not lines:
-            return "\n".join(head + ["", w["same"]]) + "\n"
-        table = ["| " + " | ".join(w["columns"]) + " |", "|---|---|---|---|"]
-        table += ["| " + " | ".join(cells) + " |" for cells in lines]
-        return "\n".join(head + [""] + table) + "\n"
+            return "\n".join(head + [w["same"]]) + "\n"
+        rows = ["| " + " | ".join(cells) + " |" for cells in lines]
+        return "\n".join(head + ["| " + " | ".join(w["columns"]) + " |", "|---|---|---|---|", *rows]) + "\n"
     head = [f"{w['old']}: {result.old_label}", f"{w['new']}: {result.new_label}", summary]
     if not lines:
         return "\n".join(head + [w["same"]]) + "\n"
-    rule = tuple("-" * len(c) for c in w["columns"])
     widths = [max(len(cells[k]) for cells in [w["columns"], *lines]) for k in range(3)]
-    rule = tuple("-" * width for width in widths) + rule[3:]
+    rule = (*("-" * width for width in widths), "-" * len(w["columns"][3]))
 
     def line(cells: tuple[str, ...]) -> str:
         return "  ".join([*(cell.ljust(width) for cell, width in zip(cells, widths)), cells[3]]).rstrip()
-    return "\n".join(head + ["", line(w["columns"]), line(rule)] + [line(cells) for cells in lines]) + "\n"
+    return "\n".join(head + ["", line(w["columns"]), line(rule), *map(line, lines)]) + "\n"
+
+
+def _code(text: str) -> str:
+    """A Markdown code span (a path or a plan id shown as is), fenced by more backticks than it holds."""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def _block(kind: str, row_id: str, fields: list[tuple[str, str]]) -> list[tuple[str, str, str, str]]:
