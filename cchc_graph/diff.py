@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import CchcError
-from .text import fold
+from .text import clean_cell, fold
 
 FIELDS = ("objective", "task", "activity", "product", "lead", "coordinators", "timeframe")
 IDENTITY = ("area", "objective", "task", "activity", "product")
@@ -136,6 +136,7 @@ def diff_folders(old: Path, new: Path) -> PlanDiff:
 
 
 def diff_in_graph(graph_path: Path, old: str, new: str) -> PlanDiff:
+    old, new = clean_cell(old), clean_cell(new)  # as the plan parameter of a saved query is cleaned
     old_rows, new_rows = rows_in_graph(graph_path, [old, new])
     return diff_rows(old_rows, new_rows, old, new)
 

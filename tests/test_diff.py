@@ -89,6 +89,15 @@ def edit_three_rows(rows):
     rows[at(rows, "VI-05")]["timeframe"] = "Quý II năm 2023"
 
 
+THREE_CHANGES = [  # what edit_three_rows changed, in document order
+        {"old_row_id": "I-02", "new_row_id": "I-02",
+         "fields": {"product": {"old": "Kế hoạch kiểm tra VBQPPL trên địa bàn tỉnh.", "new": REWORDED_PRODUCT}}},
+        {"old_row_id": "I-03", "new_row_id": "I-03", "fields": {"lead": {"old": "Sở Tư pháp", "new": "Sở Nội vụ"}}},
+        {"old_row_id": "VI-05", "new_row_id": "VI-05",
+         "fields": {"timeframe": {"old": "Thường xuyên", "new": "Quý II năm 2023"}}},
+]
+
+
 # --------------------------------------------------------------------------------------------- folders
 
 def test_identical_plans_exit_0_with_every_row_unchanged(runner, tmp_path):
@@ -113,18 +122,8 @@ def test_a_removed_row(runner, tmp_path):
 
 def test_a_reworded_product_a_new_lead_and_a_new_timeframe_are_changes_of_exactly_those_fields(runner, tmp_path):
     revised = revise(tmp_path, edit_three_rows)
-    assert json_diff(runner, DEFAULT_PLAN, revised) == {
-        "added": [],
-        "removed": [],
-        "changed": [
-            {"old_row_id": "I-02", "new_row_id": "I-02",
-             "fields": {"product": {"old": "Kế hoạch kiểm tra VBQPPL trên địa bàn tỉnh.", "new": REWORDED_PRODUCT}}},
-            {"old_row_id": "I-03", "new_row_id": "I-03", "fields": {"lead": {"old": "Sở Tư pháp", "new": "Sở Nội vụ"}}},
-            {"old_row_id": "VI-05", "new_row_id": "VI-05",
-             "fields": {"timeframe": {"old": "Thường xuyên", "new": "Quý II năm 2023"}}},
-        ],
-        "unchanged": 61,
-    }
+    assert json_diff(runner, DEFAULT_PLAN, revised) == {"added": [], "removed": [], "changed": THREE_CHANGES,
+                                                        "unchanged": 61}
 
 
 def test_a_moved_row_is_unchanged(runner, tmp_path):
@@ -212,13 +211,7 @@ def two_plan_graph(tmp_path):
 EXPECTED_REVISION = {
     "added": [as_json(NEW_ROW, "II-05")],
     "removed": [as_json(ORIGINAL["V-03"], "V-03")],
-    "changed": [
-        {"old_row_id": "I-02", "new_row_id": "I-02",
-         "fields": {"product": {"old": "Kế hoạch kiểm tra VBQPPL trên địa bàn tỉnh.", "new": REWORDED_PRODUCT}}},
-        {"old_row_id": "I-03", "new_row_id": "I-03", "fields": {"lead": {"old": "Sở Tư pháp", "new": "Sở Nội vụ"}}},
-        {"old_row_id": "VI-05", "new_row_id": "VI-05",
-         "fields": {"timeframe": {"old": "Thường xuyên", "new": "Quý II năm 2023"}}},
-    ],
+    "changed": THREE_CHANGES,
     "unchanged": 60,
 }
 
