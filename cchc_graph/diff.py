@@ -35,7 +35,7 @@ FORMATS = ("table", "json", "markdown")
 LANGS = ("vi", "en")
 # Word similarity from which a reworded identity field still names the same row. In the 2023 plan, of
 # the pairs of distinct rows of one area, only two score above 0.6 (VII-10/VII-11, V-05/V-07: sibling
-# rows whose short products differ in one or two words), and a reworded product or task keeps most of its
+# rows of one activity pattern whose products share most words), and a reworded product or task keeps most of its
 # words (adding ", rà soát" and "năm 2023" to an 8-word product still scores 0.8). Two distinct rows can
 # only be taken for one edited row when one of them is removed and the other added in the same revision.
 SIMILAR = 0.6
