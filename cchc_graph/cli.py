@@ -1,6 +1,7 @@
-"""`cchc-graph`: a thin command-line face over build, export, reason, validate, query and remote.
+"""`cchc-graph`: a thin command-line face over build, export, diff, reason, validate, query and remote.
 
-Exit codes: 0 ok; 1 findings (validation violations, or a *-violation check that returned rows);
+Exit codes: 0 ok; 1 findings (validation violations, a *-violation check that returned rows, or two plans
+that `diff` found different);
 2 error (bad input, unknown query or parameter, unreachable endpoint).
 """
 
@@ -121,6 +122,28 @@ def validate(graph_path: Path, lang: str, fmt: str, fail_on: str, output: Path |
     else:
         sys.stdout.buffer.write(data)
     sys.exit(outcome.exit_code(fail_on))
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--graph", "graph_path", type=click.Path(path_type=Path),
+              help="OLD and NEW are plan ids in this built graph instead of plan folders.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of the table and Markdown forms.")
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default: standard output).")
+def diff_command(old: str, new: str, graph_path: Path | None, fmt: str, lang: str, output: Path | None) -> None:
+    """Compare two plans, OLD and NEW: the rows added, removed and changed, matched by content (not by
+    position or row id). Exit 0 when they are the same, 1 when they differ."""
+    from .diff import diff_folders, diff_in_graph, render
+
+    if graph_path:
+        result = diff_in_graph(graph_path, nfc_arg(old), nfc_arg(new))
+    else:
+        result = diff_folders(Path(old), Path(new))
+    emit(render(result, fmt, lang), output)
+    sys.exit(0 if result.identical else 1)
 
 
 def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:

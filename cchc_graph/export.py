@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Iterable, Mapping
 
 from rdflib import Graph
+from rdflib.term import Node
 
 from .query import Lookups, bindings_for, get_query, lookups_from, run_local, with_values
 from .sources import TABLE_COLUMNS
@@ -19,9 +21,19 @@ def export_table(graph: Graph, plan: str | None = None) -> str:
         return lookups_from(lambda text: run_local(graph, text).rows)
 
     values = bindings_for(query, {"plan": plan} if plan else {}, lookups)
-    table = run_local(graph, with_values(query.text, values))
+    rows = table_rows(run_local(graph, with_values(query.text, values)).rows)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, TABLE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(row for plan_rows in rows.values() for row in plan_rows)
+    return out.getvalue()
+
+
+def table_rows(lines: Iterable[Mapping[str, Node]]) -> dict[str, list[dict[str, str]]]:
+    """The answer lines of `plan-table` grouped back into table rows (TABLE_COLUMNS, products of a row
+    joined by newlines), per plan id, in the query's (document) order."""
     rows: dict[tuple[str, str], dict[str, str]] = {}
-    for binding in table.rows:
+    for binding in lines:
         key = (str(binding["plan_id"]), str(binding["row_id"]))
         if key not in rows:
             rows[key] = {c: str(binding.get(c, "")) for c in TABLE_COLUMNS}
@@ -29,8 +41,7 @@ def export_table(graph: Graph, plan: str | None = None) -> str:
         if "product" in binding:
             product = rows[key]["product"]
             rows[key]["product"] = f"{product}\n{binding['product']}" if product else str(binding["product"])
-    out = io.StringIO()
-    writer = csv.DictWriter(out, TABLE_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows.values())
-    return out.getvalue()
+    plans: dict[str, list[dict[str, str]]] = {}
+    for (plan_id, _), row in rows.items():
+        plans.setdefault(plan_id, []).append(row)
+    return plans
