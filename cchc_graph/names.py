@@ -68,8 +68,8 @@ def spelling_key(text: str) -> str:
 
 def loose_key(text: str) -> str:
     """Level 2: the spelling key with the abbreviations expanded."""
-    key = spelling_key(fold(text))
-    return _ABBREVIATION_RE.sub(lambda m: _EXPANSIONS[m.group().replace("đ", "d")], key)
+    expanded = _ABBREVIATION_RE.sub(lambda m: _EXPANSIONS[m.group().replace("đ", "d")], fold(text).translate(_ETH))
+    return spelling_key(expanded)  # after expanding: "kế hoạch" has a tone pair too
 
 
 def strip_marks(text: str) -> str:
@@ -120,18 +120,19 @@ def resolve(value: str, candidates: Iterable[tuple[str, T]], *, not_found: str, 
 
 
 MAX_LISTED = 12  # valid values listed in an error, beyond which it names the query that lists them
+CUTOFF = 0.7  # difflib ratio for "did you mean": 0.6 offered "HĐND tỉnh" for "Công an tỉnh"
 
 
 def closest(value: str, candidates: Iterable[tuple[str, T]], count: int = 5,
             key: Callable[[str], str] = bare_key, labels: Mapping[T, str] | None = None) -> list[str]:
-    """The names closest to `value` by `key` (difflib's ratio, at least 0.6), one per target: its label, or
+    """The names closest to `value` by `key` (difflib's ratio, at least CUTOFF), one per target: its label, or
     its spelling closest to `value`."""
     by_key: dict[str, list[tuple[str, T]]] = {}
     for spelling, target in candidates:
         by_key.setdefault(key(spelling), []).append((spelling, target))
     found: list[str] = []
     seen: set = set()
-    for near in difflib.get_close_matches(key(value), list(by_key), n=len(by_key), cutoff=0.6):
+    for near in difflib.get_close_matches(key(value), list(by_key), n=len(by_key), cutoff=CUTOFF):
         for spelling, target in by_key[near]:
             if target not in seen and len(found) < count:
                 seen.add(target)
