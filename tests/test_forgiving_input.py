@@ -330,3 +330,14 @@ def test_bad_dates(dataset, spelling):
 def test_parse_date_day_first():
     import datetime as dt
     assert parse_date("02/03/2023") == dt.date(2023, 3, 2) == parse_date("2023-03-02")
+
+
+def test_row_ids_lookup_lists_the_table_in_order(dataset):
+    import csv
+
+    with (DATA / "ninh-binh-2023" / "table.csv").open(encoding="utf-8", newline="") as handle:
+        table_ids = [row["row_id"] for row in csv.DictReader(handle)]
+    columns, rows = rows_of(dataset, "row-ids")
+    assert len(table_ids) == 64 and [r[0] for r in rows] == table_ids
+    assert rows_of(dataset, "row-ids", plan="ninh-binh-2023") == (columns, rows)
+    assert rows_of(dataset, "row-ids", row_id="VII-07")[1] == [("VII-07", rows[table_ids.index("VII-07")][1])]
