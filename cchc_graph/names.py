@@ -28,9 +28,9 @@ _TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")  # huyền, sắc, h
 
 
 def _tone_pairs() -> dict[str, str]:
-    """Old placement -> new for the vowel pairs whose tone mark moves between the styles: the mark on the
-    second vowel ("oà", "uỷ") and on the first ("òa", "ủy"). Both sides of a comparison go through the same
-    map, so which form is canonical does not matter; the first-vowel form is the registry's ("Ủy ban")."""
+    """For the vowel pairs whose tone mark sits on either vowel depending on the spelling style ("oà"/"òa",
+    "uỷ"/"ủy"): the mark on the second vowel -> the mark on the first. Both sides of a comparison go through
+    the same map, so which form is canonical does not matter; the first-vowel form is the registry's ("Ủy ban")."""
     pairs = {}
     for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
         for tone in _TONES:
@@ -61,7 +61,7 @@ _EXPANSIONS = {abbreviation.replace("đ", "d"): words for abbreviation, words in
 
 
 def spelling_key(text: str) -> str:
-    """`fold` with the tone placement made one and "Ð" read as "đ". It keeps the length of the folded text
+    """A folded text (`fold`) with the tone placement made one and "Ð" read as "đ". It keeps the length
     character for character, so a match in it can be cut out of the original (agencies.Registry does)."""
     return _TONE_RE.sub(lambda m: TONE_PAIRS[m.group()], text.translate(_ETH))
 
