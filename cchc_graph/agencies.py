@@ -3,7 +3,13 @@
 A cell names one or more agencies or groups, separated by commas, semicolons, 'và' or bullets, and a
 name may itself contain commas ('Các sở, ban, ngành'). So a cell is not split first: the longest known
 spelling is matched at each place, and whatever lies between matches must be a separator. Anything else is
-an unknown agency and fails the build, naming the row.
+an unknown agency and fails the build, naming the row and the closest registry names.
+
+Spellings are compared by `names.spelling_key`: besides Unicode form, case and spacing, the old and new tone
+placement ("Uỷ ban" / "Ủy ban") and "Ð" (U+00D0) for "Đ" are the same spelling — the plan itself prints both
+placements. Nothing looser is accepted in a build (no diacritic-free or abbreviated names): the build must
+not start taking a name it does not know. `Registry.lookup` is the forgiving resolver for one name typed by
+a person (query parameters, import), with the same levels as every other parameter.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import SourceError
+from .names import did_you_mean, resolve, spelling_key
 from .text import clean_cell, fold, fold_with_positions
 
 AGENCY_COLUMNS = ("id", "kind", "name_vi", "name_en", "aliases", "member_of", "source")
@@ -35,6 +42,14 @@ class Agency:
     source: str
 
 
+class UnknownAgency(LookupError):
+    """A part of a cell that names no agency; `hint` is "did you mean '…'?" (or empty)."""
+
+    def __init__(self, name: str, hint: str):
+        self.name, self.hint = name, hint
+        super().__init__(f"unknown agency {name!r}")
+
+
 @dataclass(frozen=True)
 class Mention:
     text: str  # verbatim, as written in the cell
@@ -44,13 +59,15 @@ class Mention:
 @dataclass
 class Registry:
     agencies: dict[str, Agency]
-    spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded spelling -> agency ids
+    spellings: dict[str, tuple[str, ...]] = field(default_factory=dict)  # spelling key -> agency ids
     _pattern: re.Pattern | None = None
+    written: dict[str, str] = field(default_factory=dict)  # spelling key -> the spelling as the registry writes it
 
     def resolve(self, cell: str) -> list[Mention]:
         """Mentions of a cell in order; raises LookupError naming the part that matches nothing."""
         text = clean_cell(cell).replace("\n", " ")
         folded, positions = fold_with_positions(text)
+        folded = spelling_key(folded)  # the same length: `positions` still holds
         mentions: list[Mention] = []
         pos = 0
         for match in self.pattern.finditer(folded):
@@ -61,10 +78,23 @@ class Registry:
         self._check_gap(text[pos:])
         return mentions
 
-    @staticmethod
-    def _check_gap(gap: str) -> None:
+    def _check_gap(self, gap: str) -> None:
         if not _SEPARATOR.match(fold(gap)):
-            raise LookupError(f"unknown agency {gap.strip(' ,;.-+')!r}")
+            name = gap.strip(" ,;.-+")
+            names = [(spelling, agency_id) for spelling, agency_id in self.candidates() if spelling != agency_id]
+            raise UnknownAgency(name, did_you_mean(name, names).strip())
+
+    def candidates(self) -> list[tuple[str, str]]:
+        """(spelling, agency id) of every name, alias and id, for the forgiving resolver."""
+        pairs = [(self.written.get(key, key), agency_id) for key, ids in self.spellings.items() for agency_id in ids]
+        return sorted(set(pairs + [(a.id, a.id) for a in self.agencies.values()]))
+
+    def lookup(self, name: str) -> list[str]:
+        """The agency ids one name typed by a person stands for: exact, then with the tone placement made one,
+        then without diacritics, abbreviations expanded (names.resolve); a names.MatchError when it is
+        ambiguous or names nothing (with the closest names)."""
+        return resolve(name, self.candidates(), not_found="no agency or group of the registry has this name, alias or id",
+                       lister="data/agencies.csv")
 
     @property
     def pattern(self) -> re.Pattern:
@@ -99,6 +129,7 @@ def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str
 def load_registry(agencies_csv: Path, aliases_csv: Path | None = None) -> Registry:
     agencies: dict[str, Agency] = {}
     spellings: dict[str, tuple[str, ...]] = {}
+    written: dict[str, str] = {}
     for line, row in _read_rows(agencies_csv, AGENCY_COLUMNS):
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", row["id"]):
             raise SourceError(agencies_csv, f"bad agency id {row['id']!r}", row=line, column="id")
@@ -110,10 +141,11 @@ def load_registry(agencies_csv: Path, aliases_csv: Path | None = None) -> Regist
                         _split(row["member_of"]), row["source"])
         agencies[agency.id] = agency
         for spelling in (agency.name_vi, *agency.aliases):
-            key = fold(spelling)
+            key = spelling_key(fold(spelling))
             if spellings.get(key, (agency.id,)) != (agency.id,):
                 raise SourceError(agencies_csv, f"spelling {spelling!r} already names {spellings[key]}", row=line)
             spellings[key] = (agency.id,)
+            written.setdefault(key, spelling)
     for agency in agencies.values():
         for group in agency.member_of:
             if agencies.get(group) is None or agencies[group].kind != "group":
@@ -124,5 +156,7 @@ def load_registry(agencies_csv: Path, aliases_csv: Path | None = None) -> Regist
             unknown = [i for i in ids if i not in agencies]
             if unknown or not ids:
                 raise SourceError(aliases_csv, f"alias {row['alias']!r} names unknown agencies {unknown}", row=line)
-            spellings[fold(row["alias"])] = ids
-    return Registry(agencies, spellings)
+            key = spelling_key(fold(row["alias"]))
+            spellings[key] = ids
+            written.setdefault(key, row["alias"])
+    return Registry(agencies, spellings, written=written)

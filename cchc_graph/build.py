@@ -227,7 +227,8 @@ class PlanMapper:
         try:
             mentions = self.sources.registry.resolve(cell)
         except LookupError as exc:
-            raise self.fail(row, column, f"{exc} (not in data/agencies.csv or data/agency-aliases.csv)") from None
+            hint = f"; {exc.hint}" if getattr(exc, "hint", "") else ""
+            raise self.fail(row, column, f"{exc} (not in data/agencies.csv or data/agency-aliases.csv){hint}") from None
         for mention in mentions:
             for agency_id in mention.agency_ids:
                 self.add(node, link, ID[f"agency/{agency_id}"])

@@ -146,13 +146,15 @@ def diff_command(old: str, new: str, graph_path: Path | None, fmt: str, lang: st
     sys.exit(0 if result.identical else 1)
 
 
-def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
-    params = {}
+def parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
+    """NAME=VALUE pairs -> every value given for each name, in order: a repeated parameter is kept, for the
+    query to read as "any of these" or to refuse, never silently dropped."""
+    params: dict[str, list[str]] = {}
     for pair in pairs:
         if "=" not in pair:
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
         name, value = pair.split("=", 1)
-        params[nfc_arg(name.strip())] = nfc_arg(value)
+        params.setdefault(nfc_arg(name.strip()), []).append(nfc_arg(value))
     return params
 
 
@@ -256,6 +258,7 @@ def list_queries(fmt: str) -> None:
         click.echo(f"{q.name}\n    {q.summary}")
         for p in q.params:
             need = "required" if p.required else f"default {p.default}" if p.default is not None else "optional"
+            need += ", repeatable" if p.multiple else ""
             click.echo(f"    --param {p.name}=<{p.type}>  ({need}) {p.description}")
 
 

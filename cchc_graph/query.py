@@ -20,14 +20,16 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from .errors import CchcError
-from .legal import parse_number
+from .legal import TYPE_WORDS, parse_number
+from .names import MatchError, did_you_mean, resolve, spelling_key, strip_marks
 from .namespaces import XSD
 from .resources import QUERIES
 # Rendering lives in render.py; re-exported here, where callers have always imported it from.
 from .render import Table, cell, render, render_bytes, term_json  # noqa: F401
 from .text import clean_cell, fold, nfc
 
-PARAM_TYPES = ("string", "integer", "boolean", "date", "year", "quarter", "agency", "document", "plan", "iri")
+PARAM_TYPES = ("string", "integer", "boolean", "date", "year", "quarter", "agency", "document", "plan", "iri",
+               "product-kind", "row")
 ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -42,6 +44,7 @@ class Param:
     required: bool = False
     default: Any = None
     description: str = ""
+    multiple: bool = False  # `multiple: true` in the header: given several times, it means any of the values
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def load_query(path: Path) -> SavedQuery:
         if p.get("type") not in PARAM_TYPES:
             raise CchcError(f"{path}: parameter {p.get('name')!r} has unknown type {p.get('type')!r}")
         params.append(Param(p["name"], p["type"], bool(p.get("required", False)), p.get("default"),
-                            str(p.get("description", "")).strip()))
+                            str(p.get("description", "")).strip(), bool(p.get("multiple", False))))
     return SavedQuery(path.stem, path, str(header.get("summary", "")).strip(), str(header.get("description", "")).strip(),
                       tuple(params), tuple(header.get("tags") or ()), text)
 
@@ -93,16 +96,17 @@ def saved_queries(folder: Path = QUERIES) -> dict[str, SavedQuery]:
 def get_query(name: str, folder: Path = QUERIES) -> SavedQuery:
     queries = saved_queries(folder)
     if name not in queries:
-        raise QueryError(f"unknown query {name!r}; `cchc-graph queries` lists them")
+        raise QueryError(f"unknown query {name!r}; {did_you_mean(name, [(q, q) for q in queries])}"
+                         "`cchc-graph queries` lists them")
     return queries[name]
 
 
 # ---------------------------------------------------------------------------------------- binding
 
 class Lookups:
-    """Names the store knows, for turning an agency name, document number or plan id into IRIs. Each kind
-    is fetched through its saved lookup query on first use only (works for the embedded store and a remote
-    one)."""
+    """What the store holds, for turning a parameter (an agency name, document number, plan id, product kind,
+    row id) into IRIs or values, and for saying what exists when it names nothing. Each kind is fetched
+    through its saved lookup query on first use only (works for the embedded store and a remote one)."""
 
     def __init__(self, run: Callable[[str], list[dict[str, Node]]]):
         self._run = run
@@ -114,15 +118,15 @@ class Lookups:
         return self._cache[key]
 
     @property
-    def agencies(self) -> dict[str, URIRef]:
-        """Folded name, alias or id -> IRI."""
+    def agencies(self) -> list[tuple[str, URIRef]]:
+        """(name, alias or id, IRI) of every agency and group."""
         def make():
-            found = {}
+            found = set()
             for row in self._run(get_query("agency-names").text):
                 for key in ("name", "id"):
                     if row.get(key) is not None:
-                        found[fold(str(row[key]))] = row["agency"]
-            return found
+                        found.add((str(row[key]), row["agency"]))
+            return sorted(found)
         return self._once("agencies", make)
 
     @property
@@ -135,93 +139,172 @@ class Lookups:
     def plans(self) -> dict[str, URIRef]:
         return self._once("plans", lambda: {str(r["plan_id"]): r["plan"] for r in self._run(get_query("plans").text)})
 
+    @property
+    def product_kinds(self) -> list[tuple[str, str]]:
+        """(id, Vietnamese or English name, kind id) of every product kind."""
+        return self._once("product_kinds", lambda: sorted(
+            (str(r[column]), str(r["kind_id"])) for r in self._run(get_query("product-kinds").text)
+            for column in ("kind_id", "kind_vi", "kind_en")))
+
+    def row_ids(self, row_id: str | None = None, plans: list[Node] | None = None) -> list[str]:
+        """The row ids (of the given plans), in table order; with `row_id`, that id if it exists. Both are
+        bound, so asking whether an id exists does not read every row of the corpus."""
+        values: dict[str, list[Node]] = {"plan": list(plans)} if plans else {}
+        if row_id is not None:
+            values["row_id"] = [Literal(row_id)]
+        return [str(r["row_id"]) for r in self._run(with_values(get_query("row-ids").text, values))]
+
 
 def lookups_from(run: Callable[[str], list[dict[str, Node]]]) -> Lookups:
     return Lookups(run)
 
 
-def convert(param: Param, raw: str, lookups: Callable[[], Lookups]) -> list[Node]:
+def convert(param: Param, raw: str, lookups: Callable[[], Lookups], plans: list[Node] | None = None) -> list[Node]:
+    """The RDF terms a parameter value stands for. `plans`: the plans the query's `plan` parameter names,
+    within which a row id must exist."""
     value = clean_cell(raw).replace("\n", " ")
+    try:
+        return _convert(param, value, lookups, plans or [])
+    except MatchError as exc:
+        raise QueryError(f"parameter {param.name}={raw!r}: {exc}") from None
+
+
+def _convert(param: Param, value: str, lookups: Callable[[], Lookups], plans: list[Node]) -> list[Node]:
     kind = param.type
-
-    def bad(why: str) -> QueryError:
-        return QueryError(f"parameter {param.name}={raw!r}: {why}")
-
     if kind == "string":
         return [Literal(value)]
     if kind in ("integer", "year"):
         if not re.fullmatch(r"-?\d+", value):
-            raise bad("not a whole number")
+            raise MatchError("not a whole number")
         return [Literal(int(value), datatype=XSD.integer)]
     if kind == "boolean":
         if value.casefold() not in ("true", "false", "yes", "no", "1", "0"):
-            raise bad("not true or false")
+            raise MatchError("not true or false")
         return [Literal(value.casefold() in ("true", "yes", "1"), datatype=XSD.boolean)]
     if kind == "date":
-        try:
-            return [Literal(dt.date.fromisoformat(value), datatype=XSD.date)]
-        except ValueError:
-            raise bad("not a date YYYY-MM-DD") from None
+        date = parse_date(value)
+        if date is None:
+            raise MatchError("not a date; write YYYY-MM-DD or DD/MM/YYYY (2023-07-01 or 01/07/2023)")
+        return [Literal(date, datatype=XSD.date)]
     if kind == "quarter":
         key = re.sub(r"^(quý|quarter)\s*", "", value.casefold()).strip()
         if key not in ROMAN_QUARTERS:
-            raise bad("not a quarter (1-4, I-IV or Q1-Q4)")
+            raise MatchError("not a quarter (1-4, I-IV or Q1-Q4)")
         return [Literal(ROMAN_QUARTERS[key], datatype=XSD.integer)]
     if kind == "iri":
         if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]*", value):
-            raise bad("not an IRI")
+            raise MatchError("not an IRI")
         return [URIRef(value)]
     if kind == "agency":
-        iri = lookups().agencies.get(fold(value))
-        if iri is None:
-            raise bad("no agency or group of the registry has this name, alias or id")
-        return [iri]
+        return resolve(value, lookups().agencies, not_found="no agency or group of the registry has this name, alias or id",
+                       lister="`cchc-graph query agency-names`")
     if kind == "plan":
-        iri = lookups().plans.get(value)
-        if iri is None:
-            raise bad(f"no such plan; known: {', '.join(sorted(lookups().plans))}")
-        return [iri]
+        known = lookups().plans
+        return resolve(value, known.items(), not_found="no such plan", lister="`cchc-graph query plans`",
+                       valid=sorted(known))
+    if kind == "product-kind":
+        kinds = lookups().product_kinds
+        return [Literal(kind_id) for kind_id in
+                resolve(value, kinds, not_found="no such product kind", lister="`cchc-graph query product-kinds`",
+                        valid=sorted({kind_id for _, kind_id in kinds}))]
+    if kind == "row":
+        row_id = normal_row_id(value)
+        if lookups().row_ids(row_id, plans):
+            return [Literal(row_id)]
+        known = lookups().row_ids(None, plans)
+        return [Literal(found) for found in
+                resolve(row_id, [(r, r) for r in known], not_found="no such row" + (" in this plan" if plans else ""),
+                        lister="`cchc-graph query row-ids`", valid=known)]
     if kind == "document":
-        return match_documents(value, lookups().documents) or _raise(bad("no legal document in the graph has this number"))
-    raise bad(f"unsupported type {kind}")
+        return match_documents(value, lookups().documents)
+    raise MatchError(f"unsupported type {kind}")
 
 
-def _raise(exc: Exception):
-    raise exc
+_ISO_DATE = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})")
+_VIETNAMESE_DATE = re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})")
+
+
+def parse_date(value: str) -> dt.date | None:
+    """'2023-07-01', or '01/07/2023' and '1/7/2023' as Vietnamese write dates (day first). Not the other
+    forms `date.fromisoformat` takes ('20230701', '2023-W26-6'): people mean something else by them."""
+    match = _ISO_DATE.fullmatch(value) or _VIETNAMESE_DATE.fullmatch(value)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+
+
+def normal_row_id(value: str) -> str:
+    """'vii-07', 'VII-7', 'vii 7' -> 'VII-07' (the table's `<area>-NN`); anything else is left as it is."""
+    match = re.fullmatch(r"([ivxlc]+)\s*[-–.]?\s*(\d{1,3})", value, flags=re.IGNORECASE)
+    return f"{match.group(1).upper()}-{int(match.group(2)):02d}" if match else value
+
+
+# The type word before a number ('Nghị định số 62/2020/NĐ-CP'), with or without its diacritics.
+_DOCUMENT_PREFIX = re.compile(r"^(?:" + "|".join(sorted({w for t in TYPE_WORDS for w in (fold(t), strip_marks(fold(t)))},
+                                                         key=len, reverse=True)) + r")\s+(?:số\s+|so\s+)?")
+
+
+def document_key(text: str) -> str:
+    """A number as people write it, folded: type word and 'số' dropped, no spaces around '/' and '-'."""
+    return re.sub(r"\s*([/-])\s*", r"\1", _DOCUMENT_PREFIX.sub("", fold(text))).strip(" .,;")
+
+
+# Document numbers are matched exactly, then with 'Ð' (U+00D0) read as 'Đ', then without diacritics
+# ('ND-CP'); abbreviations are not expanded: in a number they are the issuer code itself.
+DOCUMENT_LEVELS = (document_key, lambda text: spelling_key(document_key(text)),
+                   lambda text: strip_marks(spelling_key(document_key(text))))
 
 
 def match_documents(value: str, documents: Iterable[tuple[str, URIRef]]) -> list[URIRef]:
-    """'62/2020/NĐ-CP', '62/2020', 'Nghị định số 62/2020/NĐ-CP', '62/2020/nđ-cp' all name the same decree."""
-    text = re.sub(r"^(?:bộ luật|luật|nghị định|nghị quyết|quyết định|kế hoạch|thông tư|chỉ thị)\s+(?:số\s+)?", "",
-                  fold(value)).strip(" .,;")
-    if not re.fullmatch(r"\d{1,5}/[\w/-]+", text):
+    """'62/2020/NĐ-CP', '62/2020', 'Nghị định số 62/2020/NĐ-CP', '62/2020/nđ-cp', '62/2020/ND-CP' all name the
+    same decree; '62/2020' names every document numbered 62 of 2020."""
+    if not re.fullmatch(r"\d{1,5}/[\w/-]+", document_key(value)):
         raise QueryError(f"{value!r} is not a document number such as 62/2020/NĐ-CP or 62/2020")
-    matches = []
+    candidates, labels = [], {}
     for number, iri in documents:
-        key = fold(number)
+        labels[iri] = number
+        candidates.append((number, iri))
         ref = parse_number(number)
-        year_form = f"{ref.num}/{ref.year}" if ref and ref.year else None
-        if text in (key, year_form) or (ref and text == f"{ref.num}/{fold(ref.code)}"):
-            matches.append(iri)
-    return sorted(set(matches))
+        if ref and ref.year:
+            candidates.append((f"{ref.num}/{ref.year}", iri))
+        if ref:
+            candidates.append((f"{ref.num}/{ref.code}", iri))
+    return resolve(value, candidates, not_found="no legal document in the graph has this number",
+                   lister="`cchc-graph query document-numbers`", levels=DOCUMENT_LEVELS, labels=labels)
 
 
-def bindings_for(query: SavedQuery, raw: dict[str, str], lookups: Callable[[], Lookups]) -> dict[str, list[Node]]:
+def bindings_for(query: SavedQuery, raw: dict[str, str | list[str]], lookups: Callable[[], Lookups]) -> dict[str, list[Node]]:
+    """The terms each parameter binds. A value may be a list of the values given: more than one is refused
+    unless the query declares the parameter `multiple`, where it means any of them."""
     known = {p.name: p for p in query.params}
     unknown = sorted(set(raw) - set(known))
     if unknown:
         raise QueryError(f"query {query.name!r} has no parameter {', '.join(unknown)}; it takes: "
                          f"{', '.join(known) or 'none'}")
     values: dict[str, list[Node]] = {}
-    for param in query.params:
-        if param.name in raw:
-            values[param.name] = convert(param, raw[param.name], lookups)
+    # Plans first: a row id is checked within the plans asked for.
+    for param in sorted(query.params, key=lambda p: p.type != "plan"):
+        given = raw.get(param.name)
+        texts = [given] if isinstance(given, str) else list(given or ())
+        if len(texts) > 1 and not param.multiple:
+            times = "twice" if len(texts) == 2 else f"{len(texts)} times"
+            raise QueryError(f"parameter {param.name} is given {times} ({', '.join(map(repr, texts))}); query "
+                             f"{query.name!r} takes one {param.name}")
+        plans = [term for p in query.params if p.type == "plan" for term in values.get(p.name, ())]
+        if texts:
+            terms: list[Node] = []
+            for text in texts:
+                terms += [term for term in convert(param, text, lookups, plans) if term not in terms]
+            values[param.name] = terms
         elif param.required:
             raise QueryError(f"query {query.name!r} needs --param {param.name}=… ({param.type}: {param.description})")
         elif param.default is not None:
             values[param.name] = convert(param, str(param.default).lower() if isinstance(param.default, bool)
-                                         else str(param.default), lookups)
-    return values
+                                         else str(param.default), lookups, plans)
+    return {p.name: values[p.name] for p in query.params if p.name in values}
 
 
 def with_values(text: str, values: dict[str, list[Node]]) -> str:
@@ -350,8 +433,9 @@ def open_local(graph_path: Path, reasoning: bool = True):
     return dataset
 
 
-def run_saved(query: SavedQuery, raw_params: dict[str, str], execute: Callable[[str], Table]) -> Table:
-    """Bind the parameters (resolving names through the same store) and run the query."""
+def run_saved(query: SavedQuery, raw_params: dict[str, str | list[str]], execute: Callable[[str], Table]) -> Table:
+    """Bind the parameters (resolving names through the same store) and run the query. A parameter's value
+    is a string, or the list of the values given for it."""
     cache: list[Lookups] = []
 
     def lookups() -> Lookups:

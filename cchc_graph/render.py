@@ -26,9 +26,10 @@ from rdflib.term import Node
 
 from .errors import CchcError
 from .namespaces import XSD
+from .resources import QUERIES
 from .text import nfc
 
-COLUMN_LABELS = Path(__file__).resolve().parent.parent / "queries" / "columns.yaml"
+COLUMN_LABELS = QUERIES / "columns.yaml"
 TEXT_FORMATS = ("table", "csv", "json", "markdown")
 FORMATS = (*TEXT_FORMATS, "xlsx")
 LANGS = ("en", "vi")
