@@ -51,8 +51,11 @@ class CchcGroup(click.Group):
 
 def os_error_message(exc: OSError) -> str:
     """An OSError as one line naming the path and what to do."""
-    path = exc.filename if exc.filename is not None else ""
+    # A rename names its source and its target: the target is the path the user gave.
+    path = exc.filename2 if exc.filename2 is not None else exc.filename if exc.filename is not None else ""
     reason = exc.strerror or str(exc)
+    if isinstance(exc, FileExistsError) or isinstance(exc, NotADirectoryError):
+        reason += ": a file stands where a folder is needed"
     if path:
         return f"{path}: {reason} (check the path and its permissions)"
     return f"{reason} (check the paths given and their permissions)"

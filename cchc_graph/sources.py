@@ -96,6 +96,8 @@ def load_meta(path: Path, plan_id: str) -> PlanMeta:
         raise SourceError(path, f"cannot read as UTF-8 text: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SourceError(path, f"malformed TOML: {exc}") from exc
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise SourceError(path, "malformed TOML: a number of thousands of digits; correct it") from None
     plan = data.get("plan", {})
     if not isinstance(plan, dict):
         raise SourceError(path, "[plan] must be a table of keys (a `[plan]` section)")
@@ -113,7 +115,8 @@ def load_meta(path: Path, plan_id: str) -> PlanMeta:
     if not isinstance(plan["year"], int) or isinstance(plan["year"], bool):
         raise SourceError(path, "[plan] year must be a whole number")
     if not MIN_YEAR <= plan["year"] <= MAX_YEAR:
-        shown = str(plan["year"]) if len(str(plan["year"])) <= 12 else str(plan["year"])[:12] + "…"
+        # Not str() of a huge number: Python refuses to print integers of more than 4,300 digits.
+        shown = str(plan["year"]) if abs(plan["year"]) < 10 ** 12 else "of more than 12 digits"
         raise SourceError(path, f"[plan] year {shown} is not a plan year ({MIN_YEAR}–{MAX_YEAR})")
     if not SLUG.fullmatch(values["province_slug"]):
         raise SourceError(path, f"[plan] province_slug {values['province_slug']!r} must be lowercase ASCII letters, "
