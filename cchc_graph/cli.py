@@ -65,6 +65,11 @@ def os_error_message(exc: OSError) -> str:
 @click.version_option(__version__, prog_name="cchc-graph")
 def main() -> None:
     """Vietnamese provincial administrative-reform (CCHC) plans as a knowledge graph."""
+    import logging
+
+    # rdflib logs a traceback for each literal that does not fit its datatype and goes on. We deal with
+    # such literals ourselves (an error on reading a graph, a finding in validation), so its log is noise.
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
 
 def nfc_arg(value: str) -> str:

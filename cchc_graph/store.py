@@ -7,7 +7,6 @@ leaves a partial or corrupt output behind.
 from __future__ import annotations
 
 import json
-import logging
 import os
 import tempfile
 from contextlib import contextmanager
@@ -29,30 +28,6 @@ INFERRED = GRAPH.inferred
 LINKS = GRAPH.links  # what `cchc-graph link` found in a law database (build/graph.links.ttl)
 
 
-class _IllTypedLiterals(logging.Handler):
-    """Collects the literals rdflib could not convert (it logs each with a traceback and goes on)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.found: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.found.append(record.getMessage())
-
-
-@contextmanager
-def _ill_typed_literals() -> Iterator[_IllTypedLiterals]:
-    logger = logging.getLogger("rdflib.term")
-    handler = _IllTypedLiterals()
-    logger.addHandler(handler)
-    propagate, logger.propagate = logger.propagate, False  # no traceback on the user's terminal
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
-
-
 def check_graph_file(path: Path) -> Path:
     """A graph file a command can read: it exists, is a file, and is not empty."""
     path = Path(path)
@@ -65,29 +40,29 @@ def check_graph_file(path: Path) -> Path:
     return path
 
 
-def read_graph(*paths: Path, graph: Graph | None = None) -> Graph:
+def read_graph(*paths: Path, graph: Graph | None = None, ill_typed_ok: bool = False) -> Graph:
     """Parse RDF files into one graph; bad RDF names the file and the parser's reason. A literal whose
-    lexical form does not fit its datatype ("2023-02-30"^^xsd:date) is bad RDF too: the queries, reasoning
-    and validation would each read it differently."""
+    lexical form does not fit its datatype ("2023-02-30"^^xsd:date) is an error too (reasoning and export
+    would each read it differently), unless `ill_typed_ok`: validation takes it, since SHACL reports an
+    ill-typed literal as a finding (sh:datatype)."""
     graph = graph if graph is not None else Graph()
     for path in paths:
         path = check_graph_file(path)
         fmt = SUFFIX_FORMATS.get(path.suffix, "turtle")
-        with _ill_typed_literals() as ill_typed:
-            try:
-                graph.parse(path, format=fmt)
-            except Exception as exc:  # rdflib raises many parser-specific types
-                reason = (" ".join(str(exc).split()) if not isinstance(exc, IndexError)
-                          else "the file ends in the middle of a statement (cut short?)")
-                if len(reason) > 240:  # rdflib quotes the file from its start: keep the line and the reason
-                    reason = reason[:240] + "…"
-                raise SourceError(path, f"not valid {fmt}: {reason}") from None
-        if ill_typed.found:
-            detail = ill_typed.found[0].split(", Converter=")[0].replace("Failed to convert Literal lexical form to "
-                                                                          "value. ", "")
-            literal = next((str(o) for o in graph.objects() if isinstance(o, Literal) and o.ill_typed), "?")
-            raise SourceError(path, f"{len(ill_typed.found)} literal(s) do not fit their datatype, e.g. {literal!r} "
-                                    f"({detail}); correct the value")
+        try:
+            graph.parse(path, format=fmt)
+        except Exception as exc:  # rdflib raises many parser-specific types
+            reason = (" ".join(str(exc).split()) if not isinstance(exc, IndexError)
+                      else "the file ends in the middle of a statement (cut short?)")
+            if len(reason) > 240:  # rdflib quotes the file from its start: keep the line and the reason
+                reason = reason[:240] + "…"
+            raise SourceError(path, f"not valid {fmt}: {reason}") from None
+        if not ill_typed_ok:
+            ill_typed = [o for o in set(graph.objects()) if isinstance(o, Literal) and o.ill_typed]
+            if ill_typed:
+                first = min(ill_typed, key=str)
+                raise SourceError(path, f"{len(ill_typed)} literal(s) do not fit their datatype, e.g. {str(first)!r} "
+                                        f"(Datatype={first.datatype}); correct the value")
     bind_prefixes(graph)
     return graph
 

@@ -225,7 +225,7 @@ def validate_files(paths: Iterable[Path], shapes_dir: Path = SHAPES_DIR, ontolog
     _check_engine(engine)
     paths = [Path(p) for p in paths]
     if engine != "oxigraph":
-        return validate_graph(read_graph(*paths), shapes_dir, ontology, engine)
+        return validate_graph(read_graph(*paths, ill_typed_ok=True), shapes_dir, ontology, engine)
     shapes = load_shapes(shapes_dir)
     ontology = ontology if ontology is not None else load_ontology()
     return _OxigraphValidator(shapes, shapes_dir, _OxData.from_files(paths, ontology)).run()

@@ -97,15 +97,33 @@ def test_an_empty_graph_file_does_not_validate_clean(runner, tmp_path):
     assert result.stderr == f"error: {empty}: is empty (0 bytes): not a built graph; run `cchc-graph build` again\n"
 
 
-def test_an_ill_typed_date_is_an_error_not_a_logged_traceback(runner, tmp_path, built_graph_file):
+def _with_bad_cited_date(tmp_path: Path, built_graph_file: Path) -> Path:
     graph = tmp_path / "graph.ttl"
     text = built_graph_file.read_text(encoding="utf-8")
-    assert '"2023-03-31"^^xsd:date' in text
-    graph.write_text(text.replace('"2023-03-31"^^xsd:date', '"2023-02-30"^^xsd:date', 1), encoding="utf-8")
-    result = runner.invoke(main, ["validate", "--graph", str(graph)])
+    assert 'cchc:citedDate "2020-06-01"^^xsd:date' in text
+    graph.write_text(text.replace('cchc:citedDate "2020-06-01"^^xsd:date', 'cchc:citedDate "2020-06-31"^^xsd:date', 1),
+                     encoding="utf-8")
+    return graph
+
+
+def test_an_ill_typed_date_is_an_error_when_exported(runner, tmp_path, built_graph_file):
+    graph = _with_bad_cited_date(tmp_path, built_graph_file)
+    result = runner.invoke(main, ["export", "--graph", str(graph), "--format", "nt", "-o", str(tmp_path / "out.nt")])
     assert result.exit_code == 2
-    assert result.stderr == (f"error: {graph}: 1 literal(s) do not fit their datatype, e.g. '2023-02-30' "
+    assert result.stderr == (f"error: {graph}: 1 literal(s) do not fit their datatype, e.g. '2020-06-31' "
                              "(Datatype=http://www.w3.org/2001/XMLSchema#date); correct the value\n")
+    assert not (tmp_path / "out.nt").exists()
+
+
+@pytest.mark.parametrize("engine", ["pyshacl", "oxigraph"])
+def test_an_ill_typed_date_is_a_validation_finding_without_a_traceback(runner, tmp_path, built_graph_file, engine):
+    """SHACL reports an ill-typed literal through sh:datatype; rdflib's logged traceback stays quiet."""
+    graph = _with_bad_cited_date(tmp_path, built_graph_file)
+    result = runner.invoke(main, ["validate", "--graph", str(graph), "--engine", engine, "--lang", "en"])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr and result.stderr == ""
+    assert ("  [Violation] The cited date is invalid or differs from the issue date in the legal catalogue.\n"
+            "      value: «2020-06-31»  (cchcsh:Citation-citedDate)\n") in result.stdout
 
 
 def test_truncated_turtle_is_one_line_naming_the_file(runner, tmp_path, built_graph_file):
