@@ -14,11 +14,11 @@ a person (query parameters, import), with the same levels as every other paramet
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .csvfile import read_rows
 from .errors import SourceError
 from .names import did_you_mean, resolve, spelling_key
 from .text import clean_cell, fold, fold_with_positions
@@ -112,25 +112,11 @@ def _split(value: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value.split("|") if v.strip())
 
 
-def _read_rows(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle, strict=True)
-            missing = [c for c in columns if c not in (reader.fieldnames or [])]
-            if missing:
-                raise SourceError(path, f"missing column(s) {', '.join(missing)}")
-            return [(reader.line_num, {k: clean_cell(v or "") for k, v in row.items() if k}) for row in reader]
-    except csv.Error as exc:
-        raise SourceError(path, f"malformed CSV: {exc}") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(path, f"cannot read: {exc}") from exc
-
-
 def load_registry(agencies_csv: Path, aliases_csv: Path | None = None) -> Registry:
     agencies: dict[str, Agency] = {}
     spellings: dict[str, tuple[str, ...]] = {}
     written: dict[str, str] = {}
-    for line, row in _read_rows(agencies_csv, AGENCY_COLUMNS):
+    for line, row in read_rows(agencies_csv, AGENCY_COLUMNS):
         if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", row["id"]):
             raise SourceError(agencies_csv, f"bad agency id {row['id']!r}", row=line, column="id")
         if row["kind"] not in KINDS:
@@ -151,7 +137,7 @@ def load_registry(agencies_csv: Path, aliases_csv: Path | None = None) -> Regist
             if agencies.get(group) is None or agencies[group].kind != "group":
                 raise SourceError(agencies_csv, f"{agency.id}: member_of {group!r} is not a group of the registry")
     if aliases_csv is not None:
-        for line, row in _read_rows(aliases_csv, ALIAS_COLUMNS):
+        for line, row in read_rows(aliases_csv, ALIAS_COLUMNS):
             ids = _split(row["agencies"])
             unknown = [i for i in ids if i not in agencies]
             if unknown or not ids:

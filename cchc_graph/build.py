@@ -357,10 +357,15 @@ def build_graph(plan_folders: list[Path] | None = None, sources: Sources | None 
     graph = Graph()
     bind_prefixes(graph)
     provinces: set[str] = set()
-    folders = plan_folders or [DEFAULT_PLAN]
-    with progress(len(folders), "build: plans") as bar:
-        for folder in folders:
+    folders: dict[str, Path] = {}
+    with progress(len(plan_folders or [DEFAULT_PLAN]), "build: plans") as bar:
+        for folder in plan_folders or [DEFAULT_PLAN]:
             plan = load_plan(folder)
+            other = folders.setdefault(plan.meta.plan_id, Path(folder))
+            if other != Path(folder):
+                # The folder name is the plan id: two folders of one name would merge into one plan node.
+                raise SourceError(folder, f"plan id {plan.meta.plan_id!r} is also the name of {other}; rename one "
+                                          "of the two folders (the folder name is the plan id)")
             if plan.meta.province_slug not in provinces:
                 map_registry(graph, sources, plan.meta.province_slug)
                 provinces.add(plan.meta.province_slug)

@@ -1,8 +1,8 @@
 """`cchc-graph`: a thin command-line face over build, export, diff, reason, validate, query and remote.
 
 Exit codes: 0 ok; 1 findings (validation violations, a *-violation check that returned rows, or two plans
-that `diff` found different);
-2 error (bad input, unknown query or parameter, unreachable endpoint).
+that `diff` found different); 2 error (bad input, unknown query or parameter, unreachable endpoint, a path
+that cannot be read or written); 3 internal error (a bug: please report it with the trace printed).
 """
 
 from __future__ import annotations
@@ -21,24 +21,64 @@ graph_option = click.option("--graph", "graph_path", type=click.Path(path_type=P
 
 
 class CchcGroup(click.Group):
-    """Turns our errors into a message on stderr and exit code 2, without a traceback."""
+    """Maps every failure to its exit code, as pySHACL's CLI maps each exception family: our input errors
+    and operating-system errors (a path that cannot be read or written) are exit 2 with one `error:` line;
+    anything else is a bug of ours, exit 3 with a short trace to report. click's own exceptions (usage
+    errors, --help, sys.exit) pass through unchanged."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
         except CchcError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(2)
+        except OSError as exc:
+            click.echo(f"error: {os_error_message(exc)}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("error: interrupted (Ctrl-C); outputs are left as they were", err=True)
+            sys.exit(2)
+        except Exception as exc:  # noqa: BLE001 — the last resort: never a bare traceback, never exit 1
+            import traceback
+
+            trace = "".join(traceback.format_exception(exc, limit=-4)).rstrip()
+            click.echo(f"internal error (lỗi nội bộ), please report it with this trace: {type(exc).__name__}: "
+                       f"{exc}\n{trace}", err=True)
+            sys.exit(3)
+
+
+def os_error_message(exc: OSError) -> str:
+    """An OSError as one line naming the path and what to do."""
+    # A rename names its source and its target: the target is the path the user gave.
+    path = exc.filename2 if exc.filename2 is not None else exc.filename if exc.filename is not None else ""
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, FileExistsError) or isinstance(exc, NotADirectoryError):
+        reason += ": a file stands where a folder is needed"
+    if path:
+        return f"{path}: {reason} (check the path and its permissions)"
+    return f"{reason} (check the paths given and their permissions)"
 
 
 @click.group(cls=CchcGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="cchc-graph")
 def main() -> None:
     """Vietnamese provincial administrative-reform (CCHC) plans as a knowledge graph."""
+    import logging
+
+    # rdflib logs a traceback for each literal that does not fit its datatype and goes on. We deal with
+    # such literals ourselves (an error on reading a graph, a finding in validation), so its log is noise.
+    logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
 
 def nfc_arg(value: str) -> str:
     from .text import nfc
+    if any("\udc80" <= char <= "\udcff" for char in value):
+        # Python keeps bytes that are not UTF-8 in arguments as lone surrogates: say so here, not as a
+        # SPARQL encoding error later.
+        shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        raise CchcError(f"{shown!r} is not UTF-8 text; type the value again, or set the terminal to UTF-8")
     return nfc(value)
 
 

@@ -11,12 +11,12 @@ A type word followed by 'số' or a digit must be followed by a well-formed numb
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .csvfile import read_rows
 from .errors import SourceError
 from .text import ascii_slug, clean_cell, fold, fold_with_positions
 
@@ -36,6 +36,8 @@ NUMBER = r"(?P<num>\d{1,5})/(?:(?P<year>\d{4})/)?(?P<code>(?:[A-ZĐ]{2,4}-[A-ZĐ
 _NUMBER_RE = re.compile(NUMBER)
 _DATE = r"(?:\s+ngày\s+(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})|\s+ngày\s+(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4}))?"
 _TYPED = re.compile(r"(?<!\w)(?P<type>" + "|".join(TYPE_WORDS) + r")\s+(?:số\s+(?P<after_so>\S+)|(?P<after>\d\S*))")
+_TYPE_BEFORE = re.compile(r"(?<!\w)(" + "|".join(TYPE_WORDS) + r") (?:số )?$")
+_TYPE_WINDOW = max(map(len, TYPE_WORDS)) + len(" số ")
 _BARE = re.compile(r"(?<![\w/])" + NUMBER + r"(?![\w/])" + _DATE)
 
 
@@ -119,7 +121,9 @@ def find_citations(text: str, cited_as: dict[str, str] | None = None) -> list[Ci
             raise ValueError(f"malformed document number {token!r} after {match.group('type')!r}")
     for match in _BARE.finditer(text):
         start = match.start()
-        typed = re.search(r"(?<!\w)(" + "|".join(TYPE_WORDS) + r")\s+(?:số\s+)?$", text[:start])
+        # The type word just before the number: looked for in a short window (text has single spaces),
+        # not in the whole prefix, which made many numbers in one cell quadratic.
+        typed = _TYPE_BEFORE.search(text, max(0, start - _TYPE_WINDOW), start)
         type_vi = typed.group(1) if typed else None
         if typed:
             start = typed.start()
@@ -151,43 +155,52 @@ def eli_path(ref: DocumentRef, province_slug: str) -> str:
     return "/".join(parts)
 
 
+CATALOGUE_COLUMNS = ("number", "type", "issuer", "date", "title_vi", "amended_by", "source", "cited_as")
+UNNUMBERED_COLUMNS = ("cited_as", "type", "issuer", "description_en", "source")
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in value.split("|") if a.strip())
+
+
 def load_catalogue(path: Path) -> dict[str, CatalogueEntry]:
     """The legal catalogue, keyed by folded number. A missing year in the number is taken from the date."""
     catalogue: dict[str, CatalogueEntry] = {}
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            reader = csv.DictReader(handle, strict=True)
-            needed = ("number", "type", "issuer", "date", "title_vi", "amended_by", "source", "cited_as")
-            missing = [c for c in needed if c not in (reader.fieldnames or [])]
-            if missing:
-                raise SourceError(path, f"missing column(s) {', '.join(missing)}")
-            for row in reader:
-                row = {k: clean_cell(v or "") for k, v in row.items()}
-                ref = parse_number(row["number"], row["type"])
-                if ref is None:
-                    raise SourceError(path, f"malformed document number {row['number']!r}", row=reader.line_num, column="number")
-                try:
-                    date = dt.date.fromisoformat(row["date"]) if row["date"] else None
-                except ValueError:
-                    raise SourceError(path, f"bad date {row['date']!r} (want YYYY-MM-DD)", row=reader.line_num, column="date") from None
-                if ref.year is None and date is not None:
-                    ref = DocumentRef(ref.number, ref.num, date.year, ref.code, ref.type_vi, ref.class_name)
-                amended_by = tuple(a.strip() for a in row["amended_by"].split("|") if a.strip())
-                catalogue[ref.key] = CatalogueEntry(ref, row["issuer"], date, row["title_vi"], amended_by, row["source"],
-                                                    tuple(a.strip() for a in row["cited_as"].split("|") if a.strip()))
-    except csv.Error as exc:
-        raise SourceError(path, f"malformed CSV: {exc}") from exc
-    except OSError as exc:
-        raise SourceError(path, f"cannot read: {exc}") from exc
+    lines: dict[str, int] = {}
+    for line, row in read_rows(path, CATALOGUE_COLUMNS):
+        ref = parse_number(row["number"], row["type"])
+        if ref is None:
+            raise SourceError(path, f"malformed document number {row['number']!r}", row=line, column="number")
+        try:
+            date = dt.date.fromisoformat(row["date"]) if row["date"] else None
+        except ValueError:
+            raise SourceError(path, f"bad date {row['date']!r} (want YYYY-MM-DD)", row=line, column="date") from None
+        if ref.year is None and date is not None:
+            ref = DocumentRef(ref.number, ref.num, date.year, ref.code, ref.type_vi, ref.class_name)
+        if ref.key in catalogue:
+            raise SourceError(path, f"{ref.number} is listed twice (also on line {lines[ref.key]}); keep one line",
+                              row=line, column="number")
+        amended_by = _list(row["amended_by"])
+        if any(fold(other) == ref.key for other in amended_by):
+            raise SourceError(path, f"{ref.number} is listed in its own amended_by", row=line, column="amended_by")
+        catalogue[ref.key] = CatalogueEntry(ref, row["issuer"], date, row["title_vi"], amended_by, row["source"],
+                                            _list(row["cited_as"]))
+        lines[ref.key] = line
     for entry in catalogue.values():
         for other in entry.amended_by:
             if fold(other) not in catalogue:
-                raise SourceError(path, f"{entry.ref.number}: amended_by {other!r} is not in the catalogue")
+                raise SourceError(path, f"{entry.ref.number}: amended_by {other!r} is not in the catalogue",
+                                  row=lines[entry.ref.key], column="amended_by")
     return catalogue
 
 
 def load_unnumbered(path: Path) -> dict[str, UnnumberedReference]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = [{k: clean_cell(v or "") for k, v in row.items()} for row in csv.DictReader(handle, strict=True)]
-    return {fold(r["cited_as"]): UnnumberedReference(r["cited_as"], r["type"], r["issuer"], r["description_en"], r["source"])
-            for r in rows}
+    found: dict[str, UnnumberedReference] = {}
+    for line, r in read_rows(path, UNNUMBERED_COLUMNS):
+        if not r["cited_as"]:
+            raise SourceError(path, "empty cited_as", row=line, column="cited_as")
+        key = fold(r["cited_as"])
+        if key in found:
+            raise SourceError(path, f"{r['cited_as']!r} is listed twice; keep one line", row=line, column="cited_as")
+        found[key] = UnnumberedReference(r["cited_as"], r["type"], r["issuer"], r["description_en"], r["source"])
+    return found

@@ -5,7 +5,6 @@ Every text is NFC-normalised and whitespace-cleaned here, once, so that later st
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 import tomllib
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SourceError
+from .csvfile import read_rows
 from .text import clean_cell, nfc
 
 TABLE_COLUMNS = ("row_id", "area", "objective_no", "objective", "task", "activity", "product", "lead",
@@ -20,6 +20,11 @@ TABLE_COLUMNS = ("row_id", "area", "objective_no", "objective", "task", "activit
 REQUIRED_CELLS = ("row_id", "area", "objective_no", "objective", "task", "lead", "timeframe")
 ROMAN_AREAS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
 ROW_ID = re.compile(r"(?P<area>[IVX]+)-(?P<seq>\d{2,3})")
+OBJECTIVE_NO = re.compile(r"[1-9][0-9]{0,2}")
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# Plan years a plan can have: the bounds keep dates computable and catch a mistyped year early.
+MIN_YEAR, MAX_YEAR = 1945, 2100
+SEPARATORS_ONLY = re.compile(r"[\s,;.:+\-–•]+")
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,12 @@ class PlanSource:
 
 
 def load_plan(folder: Path) -> PlanSource:
+    folder = Path(folder)
+    if not SLUG.fullmatch(folder.name):
+        raise SourceError(folder, f"the plan folder's name {folder.name!r} is the plan id, which goes into IRIs: use "
+                                  "lowercase ASCII letters, digits and '-' (e.g. 'ninh-binh-2023')")
+    if not folder.is_dir():
+        raise SourceError(folder, "no such plan folder (a folder holding plan.toml and table.csv)")
     meta = load_meta(folder / "plan.toml", folder.name)
     return PlanSource(folder, meta, load_table(folder / "table.csv", meta))
 
@@ -85,7 +96,11 @@ def load_meta(path: Path, plan_id: str) -> PlanMeta:
         raise SourceError(path, f"cannot read as UTF-8 text: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise SourceError(path, f"malformed TOML: {exc}") from exc
+    except ValueError:  # Python refuses integers of more than 4,300 digits
+        raise SourceError(path, "malformed TOML: a number of thousands of digits; correct it") from None
     plan = data.get("plan", {})
+    if not isinstance(plan, dict):
+        raise SourceError(path, "[plan] must be a table of keys (a `[plan]` section)")
     text_keys = ("title_vi", "title_en", "appendix_title", "issued_with_as_printed", "province", "province_slug",
                  "issuer_as_printed", "issuer", "number_as_printed", "number", "date_as_printed", "issue_date",
                  "source_document")
@@ -99,11 +114,20 @@ def load_meta(path: Path, plan_id: str) -> PlanMeta:
     values = {k: (clean_cell(plan[k]) if not k.endswith("as_printed") else nfc(plan[k])) for k in text_keys}
     if not isinstance(plan["year"], int) or isinstance(plan["year"], bool):
         raise SourceError(path, "[plan] year must be a whole number")
+    if not MIN_YEAR <= plan["year"] <= MAX_YEAR:
+        # Not str() of a huge number: Python refuses to print integers of more than 4,300 digits.
+        shown = str(plan["year"]) if abs(plan["year"]) < 10 ** 12 else "of more than 12 digits"
+        raise SourceError(path, f"[plan] year {shown} is not a plan year ({MIN_YEAR}–{MAX_YEAR})")
+    if not SLUG.fullmatch(values["province_slug"]):
+        raise SourceError(path, f"[plan] province_slug {values['province_slug']!r} must be lowercase ASCII letters, "
+                                "digits and '-' (it goes into IRIs), e.g. 'ninh-binh'")
     try:
         issue_date = dt.date.fromisoformat(values["issue_date"]) if values["issue_date"] else None
     except ValueError:
         raise SourceError(path, f"[plan] issue_date {values['issue_date']!r} is not YYYY-MM-DD") from None
     areas = {}
+    if not isinstance(data.get("areas", {}), dict):
+        raise SourceError(path, "areas must be sections `[areas.I]`, `[areas.II]` … with a title and a reform_area")
     for number, area in data.get("areas", {}).items():
         if (number not in ROMAN_AREAS or not isinstance(area, dict) or not {"title", "reform_area"} <= set(area)
                 or not all(isinstance(area[k], str) for k in ("title", "reform_area"))):
@@ -118,45 +142,29 @@ def load_meta(path: Path, plan_id: str) -> PlanMeta:
 def load_table(path: Path, meta: PlanMeta) -> list[TableRow]:
     rows: list[TableRow] = []
     seen: set[str] = set()
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:  # a spreadsheet may add a BOM
-            reader = csv.reader(handle, strict=True)
-            header = [clean_cell(h) for h in next(reader, [])]
-            missing = [c for c in TABLE_COLUMNS if c not in header]
-            if missing:
-                raise SourceError(path, f"missing required column(s): {', '.join(missing)}", row=1)
-            start = 2
-            for values in reader:
-                line = start
-                start = reader.line_num + 1
-                if not any(v.strip() for v in values):
-                    continue
-                if len(values) != len(header):
-                    raise SourceError(path, f"has {len(values)} cells, the header has {len(header)}", row=line)
-                cells = {h: clean_cell(v) for h, v in zip(header, values)}
-                row_id = cells["row_id"] or f"(line {line})"
-                for column in REQUIRED_CELLS:
-                    if not cells[column]:
-                        raise SourceError(path, f"empty required cell '{column}'", row=row_id, column=column)
-                match = ROW_ID.fullmatch(cells["row_id"])
-                if not match or match.group("area") != cells["area"]:
-                    raise SourceError(path, f"row id {cells['row_id']!r} must be '<area>-NN' with area {cells['area']!r}",
-                                      row=row_id, column="row_id")
-                if cells["row_id"] in seen:
-                    raise SourceError(path, "duplicate row id", row=row_id, column="row_id")
-                if cells["area"] not in meta.areas:
-                    raise SourceError(path, f"area {cells['area']!r} is not in plan.toml", row=row_id, column="area")
-                if not cells["objective_no"].isdigit():
-                    raise SourceError(path, f"objective_no {cells['objective_no']!r} is not a number", row=row_id,
-                                      column="objective_no")
-                seen.add(cells["row_id"])
-                rows.append(TableRow(line, cells))
-    except csv.Error as exc:
-        raise SourceError(path, f"malformed CSV: {exc}", row=reader.line_num) from exc
-    except UnicodeDecodeError as exc:
-        raise SourceError(path, f"not UTF-8: {exc}") from exc
-    except OSError as exc:
-        raise SourceError(path, f"cannot read: {exc}") from exc
+    for line, cells in read_rows(path, TABLE_COLUMNS):
+        row_id = cells["row_id"] or f"(line {line})"
+        for column in REQUIRED_CELLS:
+            if not cells[column]:
+                raise SourceError(path, f"empty required cell '{column}'", row=row_id, column=column)
+        match = ROW_ID.fullmatch(cells["row_id"])
+        if not match or match.group("area") != cells["area"]:
+            raise SourceError(path, f"row id {cells['row_id']!r} must be '<area>-NN' with area {cells['area']!r}",
+                              row=row_id, column="row_id")
+        if cells["row_id"] in seen:
+            raise SourceError(path, "duplicate row id", row=row_id, column="row_id")
+        if cells["area"] not in meta.areas:
+            raise SourceError(path, f"area {cells['area']!r} is not in plan.toml", row=row_id, column="area")
+        # ASCII digits only ('²'.isdigit() is true), and a number a plan could print.
+        if not OBJECTIVE_NO.fullmatch(cells["objective_no"]):
+            raise SourceError(path, f"objective_no {cells['objective_no'][:20]!r} is not a number from 1 to 999",
+                              row=row_id, column="objective_no")
+        for column in ("lead", "coordinators"):
+            if cells[column] and not SEPARATORS_ONLY.sub("", cells[column]):
+                raise SourceError(path, f"{column} {cells[column]!r} holds only separators; write the agency "
+                                        "names or leave the cell empty", row=row_id, column=column)
+        seen.add(cells["row_id"])
+        rows.append(TableRow(line, cells))
     if not rows:
         raise SourceError(path, "no rows")
     return rows

@@ -28,18 +28,41 @@ INFERRED = GRAPH.inferred
 LINKS = GRAPH.links  # what `cchc-graph link` found in a law database (build/graph.links.ttl)
 
 
-def read_graph(*paths: Path, graph: Graph | None = None) -> Graph:
-    """Parse RDF files into one graph; bad RDF names the file and the parser's reason."""
+def check_graph_file(path: Path) -> Path:
+    """A graph file a command can read: it exists, is a file, and is not empty."""
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(path, "no such file (run `cchc-graph build` first?)")
+    if not path.is_file():
+        raise SourceError(path, "is not a file; give the graph file `cchc-graph build` wrote (e.g. build/graph.ttl)")
+    if path.stat().st_size == 0:
+        raise SourceError(path, "is empty (0 bytes): not a built graph; run `cchc-graph build` again")
+    return path
+
+
+def read_graph(*paths: Path, graph: Graph | None = None, ill_typed_ok: bool = False) -> Graph:
+    """Parse RDF files into one graph; bad RDF names the file and the parser's reason. A literal whose
+    lexical form does not fit its datatype ("2023-02-30"^^xsd:date) is an error too (reasoning and export
+    would each read it differently), unless `ill_typed_ok`: validation takes it, since SHACL reports an
+    ill-typed literal as a finding (sh:datatype)."""
     graph = graph if graph is not None else Graph()
     for path in paths:
-        path = Path(path)
-        if not path.exists():
-            raise SourceError(path, "no such file (run `cchc-graph build` first?)")
+        path = check_graph_file(path)
         fmt = SUFFIX_FORMATS.get(path.suffix, "turtle")
         try:
             graph.parse(path, format=fmt)
         except Exception as exc:  # rdflib raises many parser-specific types
-            raise SourceError(path, f"not valid {fmt}: {exc}") from None
+            reason = (" ".join(str(exc).split()) if not isinstance(exc, IndexError)
+                      else "the file ends in the middle of a statement (cut short?)")
+            if len(reason) > 240:  # rdflib quotes the file from its start: keep the line and the reason
+                reason = reason[:240] + "…"
+            raise SourceError(path, f"not valid {fmt}: {reason}") from None
+        if not ill_typed_ok:
+            ill_typed = [o for o in set(graph.objects()) if isinstance(o, Literal) and o.ill_typed]
+            if ill_typed:
+                first = min(ill_typed, key=str)
+                raise SourceError(path, f"{len(ill_typed)} literal(s) do not fit their datatype, e.g. {str(first)!r} "
+                                        f"(Datatype={first.datatype}); correct the value")
     bind_prefixes(graph)
     return graph
 
@@ -108,9 +131,7 @@ class OxigraphDataset:
         """Load an RDF file straight into a named graph (no rdflib on the way: fast at corpus size).
         `checked`: the file's exact bytes were read strictly before, so Oxigraph may skip re-validating
         its IRIs and literals (its lenient mode; syntax errors are still errors). A third faster at size."""
-        path = Path(path)
-        if not path.exists():
-            raise SourceError(path, "no such file (run `cchc-graph build` first?)")
+        path = check_graph_file(path)
         fmt = {"turtle": self._ox.RdfFormat.TURTLE, "nt": self._ox.RdfFormat.N_TRIPLES,
                "json-ld": self._ox.RdfFormat.JSON_LD}[SUFFIX_FORMATS.get(path.suffix, "turtle")]
         try:

@@ -5,9 +5,20 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+# The longest cell any source may hold: a real cell is under 2,000 characters; the bound keeps every
+# parser's time and memory small whatever a file holds.
+MAX_CELL = 20_000
+
+# Any whitespace but a line break (tabs, no-break and other Unicode spaces, form feeds of a page break),
+# and the zero-width space: one space in a cell.
+_SPACES = re.compile(r"(?:[^\S\n]|\u200b)+")
 # A document number broken at a hyphen or slash by the PDF's line wrap: "132/KH- UBND", "62/2020/ NĐ-CP".
-_BROKEN_NUMBER = re.compile(r"(\d+/(?:\d{4}/)?[A-ZĐa-zđ0-9]*[-/])\s+(?=[A-ZĐ])")
+# Bounded and anchored at the start of a digit run, so a long run of digits is scanned once, not once per
+# digit (the unbounded form was quadratic).
+_BROKEN_NUMBER = re.compile(r"(?<![\d/])(\d{1,5}/(?:\d{4}/)?[A-ZĐa-zđ0-9]{0,12}[-/]) (?=[A-ZĐ])")
+
+
+_PUNCT_SPACING = re.compile(r" ?([,;]) ?")
 
 
 def nfc(text: str) -> str:
@@ -23,8 +34,9 @@ def clean_cell(text: str) -> str:
 
 def fold(text: str) -> str:
     """Key for matching names: NFC, case-folded, one space between words, no spaces around punctuation."""
-    text = _SPACES.sub(" ", nfc(text).replace("\n", " ")).strip().casefold()
-    return re.sub(r"\s*([,;])\s*", r"\1 ", text).strip()
+    # str.split() drops every kind of whitespace, so the pattern below meets single spaces only: linear.
+    text = " ".join(nfc(text).split()).casefold()
+    return _PUNCT_SPACING.sub(r"\1 ", text).strip()
 
 
 def ascii_slug(text: str) -> str:

@@ -23,6 +23,9 @@ ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 REPORTING_POINTS = {"quý i": 1, "quý 1": 1, "3 tháng": 1, "6 tháng": 2, "quý ii": 2, "quý 2": 2, "quý iii": 3,
                     "quý 3": 3, "9 tháng": 3, "quý iv": 4, "quý 4": 4, "cả năm": 4, "năm": 4}
 
+# ', năm 2023' at the end of the cell; searched only in the cell's last characters.
+_YEAR_AT_END = re.compile(r",? ?năm (\d{4})$")
+
 ONGOING = "ongoing"
 CONDITIONAL = "conditional"
 FOLLOWING = "following"
@@ -60,6 +63,8 @@ def _scheduled(verbatim: str, quarters: list[tuple[int, int]], begin: dt.date | 
 def parse_timeframe(cell: str, plan_year: int) -> Timeframe:
     """Raises ValueError with the reason when the cell cannot be read."""
     verbatim = clean_cell(cell).replace("\n", " ")
+    # One space between words (clean_cell leaves none doubled), so the patterns below meet no run of
+    # whitespace and stay linear in the cell's length.
     text = verbatim.casefold().rstrip(" .;")
     if not text:
         raise ValueError("empty timeframe")
@@ -71,7 +76,7 @@ def parse_timeframe(cell: str, plan_year: int) -> Timeframe:
     if text.startswith("theo "):
         return Timeframe(verbatim, FOLLOWING, schedule=verbatim[len("theo "):].strip())
 
-    year_match = re.search(r",?\s*năm\s+(\d{4})$", text)
+    year_match = _YEAR_AT_END.search(text, max(0, len(text) - 16))
     year = int(year_match.group(1)) if year_match else plan_year
     body = text[:year_match.start()].strip(" ,") if year_match else text
 
@@ -86,7 +91,7 @@ def parse_timeframe(cell: str, plan_year: int) -> Timeframe:
         end = dt.date(y + (m == 12), m % 12 + 1, 1) - dt.timedelta(days=1)
         return _scheduled(verbatim, [(y, (m - 1) // 3 + 1)], begin, end)
 
-    items = [item.strip() for item in re.split(r"\s*,\s*", body) if item.strip()]
+    items = [item.strip() for item in body.split(",") if item.strip()]
     quarters: list[tuple[int, int]] = []
     in_quarter_list = False
     for item in items:
@@ -105,6 +110,6 @@ def parse_timeframe(cell: str, plan_year: int) -> Timeframe:
         raise ValueError("no quarter, month or year found")
     is_periodic = any(i in REPORTING_POINTS and not i.startswith("quý") for i in items)
     if is_periodic:
-        points = tuple(p.strip() for p in re.split(r"\s*,\s*", verbatim) if p.strip())
+        points = tuple(p.strip() for p in verbatim.split(",") if p.strip())
         return _scheduled(verbatim, quarters, kind=PERIODIC, points=points)
     return _scheduled(verbatim, quarters)

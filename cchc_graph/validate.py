@@ -227,7 +227,7 @@ def validate_files(paths: Iterable[Path], shapes_dir: Path = SHAPES_DIR, ontolog
     paths = [Path(p) for p in paths]
     with progress(None, f"validate: reading {len(paths)} file(s)") as bar:
         if engine != "oxigraph":
-            graph = read_graph(*paths)
+            graph = read_graph(*paths, ill_typed_ok=True)
             bar.describe("validate: checking the shapes (pySHACL)")
             return validate_graph(graph, shapes_dir, ontology, engine)
         shapes = load_shapes(shapes_dir)

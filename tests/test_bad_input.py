@@ -279,7 +279,7 @@ def test_wrongly_typed_plan_toml_value(runner, plan_copy, out_dir, old, new, rea
 
 def test_missing_plan_folder(runner, tmp_path, out_dir):
     missing = tmp_path / "no-such-plan"
-    assert_fails(build(runner, missing, out_dir), out_dir, str(missing / "plan.toml"), "cannot read")
+    assert_fails(build(runner, missing, out_dir), out_dir, f"{missing}: no such plan folder")
 
 
 # ------------------------------------------------------------------------------------------------ existing output

@@ -541,11 +541,13 @@ def test_serve_answers_as_the_embedded_store(linked):
             assert far.exit_code == 0, far.output
             assert sorted(far.output.splitlines()) == sorted(local.output.splitlines())
         update = urllib.request.Request(url.replace("/query", "/update"), data=b"update=CLEAR+ALL", method="POST")
-        with pytest.raises(urllib.error.HTTPError):
+        with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(update, timeout=5)  # read-only
+        refused.value.close()
     finally:
         process.terminate()
         assert process.wait(timeout=20) == 0
+        process.stdout.close()
     with pytest.raises(OSError):
         socket.create_connection((HOST, port), timeout=1).close()
 
