@@ -49,22 +49,29 @@ class Registry:
 
     def resolve(self, cell: str) -> list[Mention]:
         """Mentions of a cell in order; raises LookupError naming the part that matches nothing."""
+        mentions, unknown = self.scan(cell)
+        if unknown:
+            raise LookupError(f"unknown agency {unknown[0]!r}")
+        return mentions
+
+    def scan(self, cell: str) -> tuple[list[Mention], list[str]]:
+        """The mentions of a cell in order, and every part between them that is no separator (unknown names)."""
         text = clean_cell(cell).replace("\n", " ")
         folded, positions = fold_with_positions(text)
         mentions: list[Mention] = []
+        unknown: list[str] = []
         pos = 0
         for match in self.pattern.finditer(folded):
             start, end = positions[match.start()], positions[match.end() - 1] + 1
-            self._check_gap(text[pos:start])
+            unknown += self._unknown(text[pos:start])
             mentions.append(Mention(text[start:end], self.spellings[match.group(0)]))
             pos = end
-        self._check_gap(text[pos:])
-        return mentions
+        unknown += self._unknown(text[pos:])
+        return mentions, unknown
 
     @staticmethod
-    def _check_gap(gap: str) -> None:
-        if not _SEPARATOR.match(fold(gap)):
-            raise LookupError(f"unknown agency {gap.strip(' ,;.-+')!r}")
+    def _unknown(gap: str) -> list[str]:
+        return [] if _SEPARATOR.match(fold(gap)) else [gap.strip(" ,;.-+")]
 
     @property
     def pattern(self) -> re.Pattern:

@@ -1,0 +1,165 @@
+"""PDF reader (pdfplumber): the ruled plan table page by page, rows continued over a page joined.
+
+pdfplumber finds each page's ruled table from its lines and gives None for a grid position covered by a
+merged cell; the cell bounding boxes tell a vertical merge from a horizontal one. A word processor wraps the
+text of a cell into lines: the lines of one paragraph are joined with a space, and a line that starts a
+bullet item ("- …", "+ …") starts a new line, as in table.csv.
+
+A page break may fall inside a row: its cells continue at the top of the next page, under the repeated
+header. The first row of a page is taken as such a continuation when its Stt cell is empty and its
+timeframe cell is empty or goes on in lower case (a new product row always has a timeframe, printed with a
+capital); every join is listed in the report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .grid import WIDTH, DocumentError, DocumentGrid, GridRow, is_column_numbers, is_header, no_plan_table
+
+_BULLET = re.compile(r"[-+•–]\s?\S")
+_TIMEFRAME, _STT = WIDTH - 1, 0
+
+
+@dataclass
+class PageRow:
+    lines: list[list[str]]  # per column, the printed lines (empty for a covered cell)
+    page: int
+    number: int  # row of the page's table, from 1
+    above: set[int] = field(default_factory=set)
+    left: set[int] = field(default_factory=set)
+    raw: list[str | None] = field(default_factory=list)
+    spans_down: set[int] = field(default_factory=set)  # columns whose cell goes on over the rows below
+
+    @property
+    def where(self) -> str:
+        return f"trang {self.page}, dòng {self.number}"
+
+
+def read_pdf(path: Path) -> DocumentGrid:
+    import pdfplumber
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pdf = pdfplumber.open(path)
+    except (PDFSyntaxError, OSError, ValueError) as exc:
+        raise DocumentError(path, f"cannot read as a PDF: {exc}") from exc
+    with pdf:
+        if not any(page.chars for page in pdf.pages):
+            raise DocumentError(path, "has no text layer (a scanned image?): it cannot be read reliably; import "
+                                      "the DOCX or XLSX the PDF was printed from, or run OCR on it first")
+        return read_pages(path, pdf.pages)
+
+
+def read_pages(path: Path, pages) -> DocumentGrid:
+    preamble: list[str] = []
+    rows: list[PageRow] = []
+    notes: list[tuple[str, str]] = []
+    started = ended = False
+    for page_no, page in enumerate(pages, start=1):
+        tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+        for table in tables:
+            extracted = table.extract()
+            if ended or not extracted or len(extracted[0]) != WIDTH or (
+                    not started and not any(is_header([c or "" for c in row]) for row in extracted[:3])):
+                if started:
+                    ended = True
+                notes.append(("ignored", f"Bỏ qua bảng ở trang {page_no} ({len(extracted)} dòng): không phải bảng kế hoạch / "
+                             f"table on page {page_no} ({len(extracted)} rows) ignored: not the plan table"))
+                continue
+            if not started:
+                above_table = page.crop((0, 0, page.width, table.bbox[1])).extract_text()
+                preamble = [line for line in above_table.split("\n") if line.strip()]
+                started = True
+            page_rows = table_rows(table, extracted, page_no)
+            data = [r for r in page_rows if not is_header(joined(r)) and not is_column_numbers(joined(r))]
+            if rows and data and data[0] is page_rows[len(page_rows) - len(data)] and page_no > rows[-1].page:
+                first = data[0]
+                if not any(first.lines):  # the empty rest of a row (an area title) cut by the page break
+                    page_rows.remove(first)
+                elif continues(first, rows[-1]):
+                    join(rows, first)
+                    notes.append(("page-break", f"{first.where} nối vào {rows[-1].where} (hàng bị ngắt trang) / joined to the row "
+                                 f"it continues: {', '.join(COLUMN_NAMES[c] for c in range(WIDTH) if any(first.lines[c]))}"))
+                    page_rows.remove(first)
+                elif any(c in first.spans_down or c in (0, 1, 2) for c in range(WIDTH) if not first.raw[c]):
+                    carried = [c for c in range(WIDTH) if first.raw[c] == "" and (c in (0, 1, 2) or c in first.spans_down)]
+                    first.above.update(carried)
+                    if carried:
+                        notes.append(("page-break", f"{first.where}: ô gộp tiếp tục từ trang trước, chép xuống / merged cells going "
+                                     f"on from the previous page, carried down: "
+                                     f"{', '.join(COLUMN_NAMES[c] for c in carried)}"))
+            rows.extend(page_rows)
+        if ended:
+            break
+    if not started:
+        raise no_plan_table(path, f"{len(pages)} page(s), no ruled table with the plan's header row")
+    grid_rows = [GridRow([unwrap(lines) for lines in row.lines], row.where, frozenset(row.above),
+                         frozenset(row.left)) for row in rows]
+    return DocumentGrid(path, "PDF", preamble, grid_rows, notes)
+
+
+COLUMN_NAMES = ("Stt", "Mục tiêu", "Nhiệm vụ", "Hoạt động", "Sản phẩm", "Cơ quan chủ trì", "Cơ quan phối hợp",
+                "Thời gian thực hiện")
+
+
+def joined(row: PageRow) -> list[str]:
+    return [" ".join(lines) for lines in row.lines]
+
+
+def table_rows(table, extracted: list[list[str | None]], page_no: int) -> list[PageRow]:
+    # Column bounds from a row with all 8 cells (a merged area title would widen pdfplumber's column 2).
+    full = next((row.cells for row in table.rows if all(row.cells)), None)
+    columns = full or [column.bbox for column in table.columns]
+    out = []
+    for r, (row, texts) in enumerate(zip(table.rows, extracted)):
+        page_row = PageRow([(t or "").split("\n") if t else [] for t in texts], page_no, r + 1, raw=list(texts))
+        for c, text in enumerate(texts):
+            if text is not None:
+                continue
+            x = (columns[c][0] + columns[c][2]) / 2
+            y = (row.bbox[1] + row.bbox[3]) / 2
+            owner = next((cell for cell in table.cells if cell[0] < x < cell[2] and cell[1] < y < cell[3]), None)
+            if owner is not None and owner[1] < row.bbox[1] - 1:
+                page_row.above.add(c)
+                if out:
+                    out[-1].spans_down.add(c)
+            else:
+                page_row.left.add(c)
+        out.append(page_row)
+    return out
+
+
+def continues(first: PageRow, last: PageRow) -> bool:
+    """Is the first row of a page the rest of the last row of the page before?"""
+    stt, timeframe = first.raw[_STT], first.raw[_TIMEFRAME]
+    timeframe_goes_on = timeframe == "" or (timeframe is not None and not timeframe[:1].isupper())
+    return stt == "" and timeframe_goes_on and any(first.lines)
+
+
+def join(rows: list[PageRow], rest: PageRow) -> None:
+    """Append the rest of each cell to the cell it continues: the last row's, or, where that row is covered
+    by a merged cell, the merged cell's (the row it starts in)."""
+    for c in range(WIDTH):
+        if rest.lines[c]:
+            owner = next((row for row in reversed(rows) if c not in row.above), rows[-1])
+            owner.lines[c] = owner.lines[c] + rest.lines[c]
+
+
+def unwrap(lines: list[str]) -> str:
+    """The printed lines of a cell back to its paragraphs: a wrapped line joins the one before with a space (or
+    with nothing after a hyphen or slash ending a word, where the word processor broke it); a bullet item starts
+    a new line."""
+    out: list[str] = []
+    for line in (line.strip() for line in lines):
+        if not line:
+            continue
+        if not out or _BULLET.match(line):
+            out.append(line)
+        elif out[-1].endswith(("-", "/")) and not out[-1].endswith((" -", " /")):
+            out[-1] += line
+        else:
+            out[-1] += " " + line
+    return "\n".join(out)
