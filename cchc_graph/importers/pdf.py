@@ -75,13 +75,14 @@ def read_pages(path: Path, pages) -> DocumentGrid:
                 started = True
             page_rows = table_rows(table, extracted, page_no)
             data = [r for r in page_rows if not is_header(joined(r)) and not is_column_numbers(joined(r))]
-            if rows and data and data[0] is page_rows[len(page_rows) - len(data)] and page_no > rows[-1].page:
+            body = [r for r in rows if not is_header(joined(r)) and not is_column_numbers(joined(r))]
+            if body and data and data[0] is page_rows[len(page_rows) - len(data)] and page_no > body[-1].page:
                 first = data[0]
                 if not any(first.lines):  # the empty rest of a row (an area title) cut by the page break
                     page_rows.remove(first)
-                elif continues(first, rows[-1]):
-                    join(rows, first)
-                    notes.append(("page-break", f"{first.where} nối vào {rows[-1].where} (hàng bị ngắt trang) / joined to the row "
+                elif continues(first, body[-1]):
+                    join(body, first)
+                    notes.append(("page-break", f"{first.where} nối vào {body[-1].where} (hàng bị ngắt trang) / joined to the row "
                                  f"it continues: {', '.join(COLUMN_NAMES[c] for c in range(WIDTH) if any(first.lines[c]))}"))
                     page_rows.remove(first)
                 elif any(c in first.spans_down or c in (0, 1, 2) for c in range(WIDTH) if not first.raw[c]):

@@ -15,7 +15,7 @@ from ..errors import CchcError
 from ..namespaces import CCHC, RA, SKOS
 from ..text import fold
 from .grid import DocumentError, DocumentGrid
-from .plan import ImportedPlan, grid_to_plan, plan_toml, report_md, table_csv
+from .plan import TO_CHECK, Decision, ImportedPlan, grid_to_plan, plan_toml, report_md, table_csv
 
 READERS = {".docx": "docx", ".xlsx": "xlsx", ".pdf": "pdf"}
 REPORT = "import-report.md"
@@ -28,7 +28,7 @@ class ImportResult:
 
     @property
     def to_check(self) -> int:
-        return sum(d.kind in ("agency", "metadata", "page-break", "difference") for d in self.plan.decisions)
+        return sum(d.kind in TO_CHECK for d in self.plan.decisions)
 
 
 def read_document(path: Path) -> DocumentGrid:
@@ -71,6 +71,11 @@ def import_document(path: Path, output: Path, plan_id: str | None = None, force:
     grid = read_document(path)
     registry = load_registry(data / "agencies.csv", data / "agency-aliases.csv")
     plan = grid_to_plan(grid, registry, area_labels(ontology), plan_id)
+    if plan.plan_id != output.name:
+        plan.decisions.append(Decision("metadata", f"`cchc-graph build` gọi kế hoạch theo tên thư mục `{output.name}`, "
+                                                   f"không phải `{plan.plan_id}`: đổi tên thư mục nếu cần / build names "
+                                                   f"the plan after its folder `{output.name}`, not `{plan.plan_id}`: "
+                                                   "rename the folder if needed"))
     files = {"table.csv": table_csv(plan.rows), "plan.toml": plan_toml(plan), REPORT: report_md(plan, grid)}
     write_folder(output, files, force)
     return ImportResult(plan, output)
