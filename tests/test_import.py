@@ -228,15 +228,48 @@ def test_pdf_round_trip_gives_back_every_row(pdf, tmp_path):
         "trong plan.toml / runs of spaces in that line are lost in the PDF text: check the `*_as_printed` values")
 
 
-def test_pdf_cell_split_across_two_pages_is_joined(plan, tmp_path):
+def test_pdf_cell_split_across_two_pages_is_joined_and_a_second_table_ignored(plan, tmp_path):
     long = copy.deepcopy(plan)
     long.rows = [row for row in long.rows if row["area"] == "I"][:2]
     long.rows[1]["product"] = "\n".join(f"- Báo cáo kết quả kiểm tra số {n} về VBQPPL do HĐND, UBND các cấp ban "
                                         "hành trên địa bàn tỉnh." for n in range(1, 13))
-    document = docx_to_pdf(make_docx(tmp_path / "long.docx", long), tmp_path)
+    document = docx_to_pdf(make_docx(tmp_path / "long.docx", long, second_table=True), tmp_path)
     folder = imported(document, tmp_path / "ninh-binh-2023")
     rows = (folder / "table.csv").read_text(encoding="utf-8")
     assert long.rows[1]["product"] in rows
     assert rows.count("\nI-0") == 2
     assert section(folder, "Ô nối qua ngắt trang") == [
         "- trang 2, dòng 3 nối vào trang 1, dòng 5 (hàng bị ngắt trang) / joined to the row it continues: Sản phẩm"]
+    assert section(folder, "Bảng bỏ qua") == [
+        "- Bỏ qua bảng ở trang 2 (2 dòng): không phải bảng kế hoạch / table on page 2 (2 rows) ignored: not the plan "
+        "table"]
+
+
+@pytest.mark.parametrize("lines, cell", [
+    (["- Danh mục nghị quyết", "của HĐND.", "- Các VBQPPL."], "- Danh mục nghị quyết của HĐND.\n- Các VBQPPL."),
+    (["-Tổ chức thực hiện", "đánh giá."], "-Tổ chức thực hiện đánh giá."),
+    (["Nghị quyết về dự toán thu", "- chi ngân sách."], "Nghị quyết về dự toán thu - chi ngân sách."),
+    (["Các văn bản sau:", "- Kế hoạch;", "- Báo cáo."], "Các văn bản sau:\n- Kế hoạch;\n- Báo cáo."),
+    (["Kế hoạch số 132/KH-", "UBND ngày 23/12/2020"], "Kế hoạch số 132/KH-UBND ngày 23/12/2020"),
+    (["Nghị định số 62/2020/", "NĐ-CP của Chính phủ"], "Nghị định số 62/2020/NĐ-CP của Chính phủ"),
+    (["giai đoạn 2021 -", "2025"], "giai đoạn 2021 - 2025"),
+])
+def test_pdf_wrapped_lines_are_joined_and_bullets_kept(lines, cell):
+    from cchc_graph.importers.pdf import unwrap
+
+    assert unwrap(lines) == cell
+
+
+def test_product_row_before_any_area_row_exits_2(plan, tmp_path):
+    from docx import Document
+
+    document = make_docx(tmp_path / "plan.docx", plan)
+    doc = Document(str(document))
+    area_row = doc.tables[0].rows[2]._tr  # "I | CẢI CÁCH THỂ CHẾ"
+    area_row.getparent().remove(area_row)
+    doc.save(str(document))
+    result = run("import", document, "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.output == (f"error: {document}: row bảng 1, dòng 3: a product row comes before any area row (“I” "
+                             "and the area's title across the other columns); add the area row\n")
+    assert not (tmp_path / "out").exists()

@@ -2,8 +2,8 @@
 
 pdfplumber finds each page's ruled table from its lines and gives None for a grid position covered by a
 merged cell; the cell bounding boxes tell a vertical merge from a horizontal one. A word processor wraps the
-text of a cell into lines: the lines of one paragraph are joined with a space, and a line that starts a
-bullet item ("- …", "+ …") starts a new line, as in table.csv.
+text of a cell into lines: the lines of one paragraph are joined with a space, and a bullet item ("- …",
+"+ …") starts a new line, as in table.csv.
 
 A page break may fall inside a row: its cells continue at the top of the next page, under the repeated
 header. The first row of a page is taken as such a continuation when its Stt cell is empty and its
@@ -152,12 +152,13 @@ def join(rows: list[PageRow], rest: PageRow) -> None:
 def unwrap(lines: list[str]) -> str:
     """The printed lines of a cell back to its paragraphs: a wrapped line joins the one before with a space (or
     with nothing after a hyphen or slash ending a word, where the word processor broke it); a bullet item starts
-    a new line."""
+    a new line — in a cell that is a list (its first line is a bullet) or after a line ending a sentence, so that
+    "thu" / "- chi" wrapped inside a sentence stays "thu - chi"."""
     out: list[str] = []
-    for line in (line.strip() for line in lines):
-        if not line:
-            continue
-        if not out or _BULLET.match(line):
+    lines = [line.strip() for line in lines if line.strip()]
+    is_list = bool(lines) and bool(_BULLET.match(lines[0]))
+    for line in lines:
+        if not out or (_BULLET.match(line) and (is_list or out[-1].endswith((".", ";", ":", "!", "?")))):
             out.append(line)
         elif out[-1].endswith(("-", "/")) and not out[-1].endswith((" -", " /")):
             out[-1] += line
