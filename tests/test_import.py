@@ -273,3 +273,52 @@ def test_product_row_before_any_area_row_exits_2(plan, tmp_path):
     assert result.output == (f"error: {document}: row bảng 1, dòng 3: a product row comes before any area row (“I” "
                              "and the area's title across the other columns); add the area row\n")
     assert not (tmp_path / "out").exists()
+
+
+def page_row(cells, page, number, above=(), spans_down=()):
+    from cchc_graph.importers.pdf import PageRow
+
+    return PageRow([c.split("\n") if c else [] for c in cells], page, number, set(above),
+                   raw=list(cells), spans_down=set(spans_down))
+
+
+def test_pdf_page_top_row_cut_by_the_break_is_joined_to_the_cells_it_continues():
+    from cchc_graph.importers.pdf import page_top
+
+    root = page_row(["2", "Tăng cường kiểm tra,", "Kiểm tra hệ thống", "Kiểm tra.", "Kế hoạch", "Sở Tư pháp",
+                     "Các sở", "Quý I năm 2023"], 1, 8)
+    last = page_row([None, None, "", "", "Báo cáo kết quả", "Sở Tư", "Các sở", "Theo Kế"], 1, 9, above=(0, 1))
+    rest = page_row(["", "tự kiểm tra.", "", "", "kiểm tra.", "pháp", "", "hoạch kiểm tra"], 2, 3)
+    assert page_top(rest, [root, last]) == (
+        "trang 2, dòng 3 nối vào trang 1, dòng 9 (hàng bị ngắt trang) / joined to the row it continues: Mục tiêu, "
+        "Sản phẩm, Cơ quan chủ trì, Thời gian thực hiện", False)
+    assert root.lines[1] == ["Tăng cường kiểm tra,", "tự kiểm tra."]  # into the merged cell, where it starts
+    assert last.lines[4:] == [["Báo cáo kết quả", "kiểm tra."], ["Sở Tư", "pháp"], ["Các sở"],
+                              ["Theo Kế", "hoạch kiểm tra"]]
+
+
+def test_pdf_page_top_new_row_carries_merged_cells_down_and_keeps_a_new_task():
+    from cchc_graph.importers.pdf import page_top
+
+    last = page_row([None, None, None, "Bố trí kinh phí.", "Dự toán", "Sở Tài chính", "Các sở", "Quý IV"], 10, 9,
+                    above=(0, 1, 2))
+    new = page_row(["", "", "Bố trí đủ nguồn tài chính.", "Xây dựng kế hoạch.", "Kế hoạch", "Sở Nội vụ", "",
+                    "Thường xuyên"], 11, 3)
+    assert page_top(new, [last]) == (
+        "trang 11, dòng 3: ô gộp tiếp tục từ trang trước, chép xuống / merged cells going on from the previous page, "
+        "carried down: Stt, Mục tiêu", True)
+    assert new.above == {0, 1} and new.lines[2] == ["Bố trí đủ nguồn tài chính."]
+
+
+def test_pdf_page_top_new_row_takes_the_text_a_merged_task_left_over():
+    from cchc_graph.importers.pdf import page_top
+
+    root = page_row(["3", "Tiếp tục đẩy mạnh phân cấp.", "Triển khai Nghị quyết số 04/NQ-CP; đẩy mạnh", "Thực hiện.",
+                     "Kế hoạch", "Các sở", "Các cơ quan", "Thường xuyên"], 4, 7)
+    last = page_row([None, None, None, "Kiểm tra.", "Báo cáo", "Các sở", "Các cơ quan", "Thường xuyên"], 4, 8,
+                    above=(0, 1, 2))
+    new = page_row(["", "", "phân cấp, ủy quyền.", "Đánh giá.", "Kết luận", "Sở Nội vụ", "", "Thường xuyên"], 5, 3)
+    note, keep = page_top(new, [root, last])
+    assert keep and note.endswith("carried down: Stt, Mục tiêu, Nhiệm vụ")
+    assert root.lines[2] == ["Triển khai Nghị quyết số 04/NQ-CP; đẩy mạnh", "phân cấp, ủy quyền."]
+    assert new.above == {0, 1, 2}

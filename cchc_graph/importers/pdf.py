@@ -74,24 +74,14 @@ def read_pages(path: Path, pages) -> DocumentGrid:
                 preamble = [line for line in above_table.split("\n") if line.strip()]
                 started = True
             page_rows = table_rows(table, extracted, page_no)
-            data = [r for r in page_rows if not is_header(joined(r)) and not is_column_numbers(joined(r))]
-            body = [r for r in rows if not is_header(joined(r)) and not is_column_numbers(joined(r))]
+            body = [r for r in rows if not skipped(r)]
+            data = [r for r in page_rows if not skipped(r)]
             if body and data and data[0] is page_rows[len(page_rows) - len(data)] and page_no > body[-1].page:
-                first = data[0]
-                if not any(first.lines):  # the empty rest of a row (an area title) cut by the page break
-                    page_rows.remove(first)
-                elif continues(first, body[-1]):
-                    join(body, first)
-                    notes.append(("page-break", f"{first.where} nối vào {body[-1].where} (hàng bị ngắt trang) / joined to the row "
-                                 f"it continues: {', '.join(COLUMN_NAMES[c] for c in range(WIDTH) if any(first.lines[c]))}"))
-                    page_rows.remove(first)
-                elif any(c in first.spans_down or c in (0, 1, 2) for c in range(WIDTH) if not first.raw[c]):
-                    carried = [c for c in range(WIDTH) if first.raw[c] == "" and (c in (0, 1, 2) or c in first.spans_down)]
-                    first.above.update(carried)
-                    if carried:
-                        notes.append(("page-break", f"{first.where}: ô gộp tiếp tục từ trang trước, chép xuống / merged cells going "
-                                     f"on from the previous page, carried down: "
-                                     f"{', '.join(COLUMN_NAMES[c] for c in carried)}"))
+                note, keep = page_top(data[0], body)
+                if note:
+                    notes.append(("page-break", note))
+                if not keep:
+                    page_rows.remove(data[0])
             rows.extend(page_rows)
         if ended:
             break
@@ -100,6 +90,36 @@ def read_pages(path: Path, pages) -> DocumentGrid:
     grid_rows = [GridRow([unwrap(lines) for lines in row.lines], row.where, frozenset(row.above),
                          frozenset(row.left)) for row in rows]
     return DocumentGrid(path, "PDF", preamble, grid_rows, notes)
+
+
+def skipped(row: PageRow) -> bool:
+    return is_header(joined(row)) or is_column_numbers(joined(row))
+
+
+def page_top(first: PageRow, body: list[PageRow]) -> tuple[str | None, bool]:
+    """The first row under a page's header: the rest of the row cut by the page break (joined to it), or a new
+    row whose merged cells go on from the page before (carried down; text a merged cell had left over joined
+    to it). Returns the note for the report (None when there is nothing to note) and whether the row stays."""
+    last = body[-1]
+    if not any(first.lines):  # the empty rest of a row (an area title) cut by the page break
+        return None, False
+    if continues(first):
+        columns = [c for c in range(WIDTH) if first.lines[c]]
+        join(body, first, columns)
+        return (f"{first.where} nối vào {last.where} (hàng bị ngắt trang) / joined to the row it continues: "
+                f"{', '.join(COLUMN_NAMES[c] for c in columns)}"), False
+    # A merged cell reaching the page bottom goes on here: empty, or with the text it had left over, which goes
+    # on in lower case (Stt empty means the same objective; a covered cell above, a merge down to the page
+    # bottom — a new task or activity starting here is printed with a capital).
+    carried = [c for c in range(WIDTH) if first.raw[c] == "" and (c in (0, 1, 2) or c in first.spans_down)]
+    overflow = [c for c in (1, 2, 3) if first.lines[c] and not first.lines[c][0][:1].isupper()
+                and first.raw[_STT] == "" and (c == 1 or c in last.above)]
+    join(body, first, overflow)
+    first.above.update(carried + overflow)
+    if not carried and not overflow:
+        return None, True
+    return (f"{first.where}: ô gộp tiếp tục từ trang trước, chép xuống / merged cells going on from the previous "
+            f"page, carried down: {', '.join(COLUMN_NAMES[c] for c in sorted(carried + overflow))}"), True
 
 
 COLUMN_NAMES = ("Stt", "Mục tiêu", "Nhiệm vụ", "Hoạt động", "Sản phẩm", "Cơ quan chủ trì", "Cơ quan phối hợp",
@@ -133,17 +153,17 @@ def table_rows(table, extracted: list[list[str | None]], page_no: int) -> list[P
     return out
 
 
-def continues(first: PageRow, last: PageRow) -> bool:
+def continues(first: PageRow) -> bool:
     """Is the first row of a page the rest of the last row of the page before?"""
     stt, timeframe = first.raw[_STT], first.raw[_TIMEFRAME]
     timeframe_goes_on = timeframe == "" or (timeframe is not None and not timeframe[:1].isupper())
     return stt == "" and timeframe_goes_on and any(first.lines)
 
 
-def join(rows: list[PageRow], rest: PageRow) -> None:
+def join(rows: list[PageRow], rest: PageRow, columns: list[int]) -> None:
     """Append the rest of each cell to the cell it continues: the last row's, or, where that row is covered
     by a merged cell, the merged cell's (the row it starts in)."""
-    for c in range(WIDTH):
+    for c in columns:
         if rest.lines[c]:
             owner = next((row for row in reversed(rows) if c not in row.above), rows[-1])
             owner.lines[c] = owner.lines[c] + rest.lines[c]
