@@ -146,8 +146,8 @@ def make_docx(path: Path, plan: Plan, *, column_numbers: bool = True, second_tab
         for line in paragraphs_of(text):
             p = cell.paragraphs[0] if first else cell.add_paragraph()
             first = False
-            run = p.add_run(line)
-            run.bold = bold
+            if line:
+                p.add_run(line).bold = bold
 
     add_row(list(HEADINGS), header=True, bold=True)
     if column_numbers:

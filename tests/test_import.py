@@ -322,3 +322,24 @@ def test_pdf_page_top_new_row_takes_the_text_a_merged_task_left_over():
     assert keep and note.endswith("carried down: Stt, Mục tiêu, Nhiệm vụ")
     assert root.lines[2] == ["Triển khai Nghị quyết số 04/NQ-CP; đẩy mạnh", "phân cấp, ủy quyền."]
     assert new.above == {0, 1, 2}
+
+
+def test_word_bullets_and_a_dotted_stt_come_back_as_table_csv_writes_them(plan, tmp_path):
+    from docx import Document
+
+    document = make_docx(tmp_path / "plan.docx", plan)
+    doc = Document(str(document))
+    row = doc.tables[0].rows[3]  # I-01, under the header, column-number and area rows
+    for paragraph in row.cells[4].paragraphs:  # "- Danh mục …", "- Các VBQPPL." as a Word bullet list
+        text = paragraph.text.removeprefix("- ")
+        for run in paragraph.runs[1:]:
+            run._r.getparent().remove(run._r)
+        paragraph.runs[0].text = text
+        paragraph.style = doc.styles["List Bullet"]
+    row.cells[0].paragraphs[0].runs[0].text = "1."
+    doc.save(str(document))
+    folder = imported(document, tmp_path / "ninh-binh-2023")
+    assert (folder / "table.csv").read_bytes() == ORIGINAL
+    assert section(folder, "Chữ trong ô") == [
+        "- bảng 1, dòng 4: dấu đầu dòng tự động của Word ghi thành “- ” / Word's own bullets written as “- ”",
+        "- bảng 1, dòng 4 (I-01): Stt “1.” ghi thành “1” / written as “1”"]

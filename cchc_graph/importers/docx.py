@@ -35,7 +35,11 @@ def read_docx(path: Path) -> DocumentGrid:
             preamble.append(block.text)
     rows = [GridRow(cells, f"bảng {found + 1}, dòng {n}", above, left)
             for n, (cells, above, left) in enumerate(grids[found], start=1)]
-    notes = [("ignored", f"Bỏ qua bảng {i + 1} ({len(grid)} dòng): không phải bảng kế hoạch / "
+    bulleted = [n for n, row in enumerate(tables[found].rows, start=1)
+                if any(bullet(p) for cell in row.cells for p in cell.paragraphs)]
+    notes = [("text", f"bảng {found + 1}, dòng {n}: dấu đầu dòng tự động của Word ghi thành “- ” / Word's own "
+                      "bullets written as “- ”") for n in bulleted]
+    notes += [("ignored", f"Bỏ qua bảng {i + 1} ({len(grid)} dòng): không phải bảng kế hoạch / "
              f"table {i + 1} ({len(grid)} rows) ignored: not the plan table")
              for i, grid in enumerate(grids) if i != found]
     return DocumentGrid(path, "DOCX", preamble, rows, notes)
@@ -60,6 +64,30 @@ def table_rows(table) -> list[tuple[list[str], frozenset[int], frozenset[int]]]:
                 texts.append("")
                 left.add(col)
             else:
-                texts.append("\n".join(p.text for p in cell.paragraphs))
+                texts.append("\n".join(bullet(p) + p.text for p in cell.paragraphs))
         rows.append((texts, frozenset(above), frozenset(left)))
     return rows
+
+
+def bullet(paragraph) -> str:
+    """"- " for a paragraph Word bullets by itself (a list style or list formatting): the text holds no bullet,
+    table.csv writes it as printed. Numbered lists are left alone (their number is not text either)."""
+    num_pr = paragraph._p.pPr.numPr if paragraph._p.pPr is not None else None
+    style = paragraph.style
+    while num_pr is None and style is not None:
+        ppr = style.element.pPr
+        num_pr = ppr.numPr if ppr is not None else None
+        style = style.base_style
+    if num_pr is None or num_pr.numId is None:
+        return ""
+    try:
+        numbering = paragraph.part.numbering_part.element
+    except (NotImplementedError, KeyError):
+        return ""
+    num = numbering.num_having_numId(num_pr.numId.val) if num_pr.numId.val else None
+    if num is None:
+        return ""
+    level = num_pr.ilvl.val if num_pr.ilvl is not None else 0
+    formats = numbering.xpath(f'./w:abstractNum[@w:abstractNumId="{num.abstractNumId.val}"]'
+                              f'/w:lvl[@w:ilvl="{level}"]/w:numFmt/@w:val')
+    return "- " if formats and formats[0] == "bullet" else ""

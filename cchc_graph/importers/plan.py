@@ -22,6 +22,7 @@ from ..text import ascii_slug, clean_cell, fold, nfc
 from .grid import COLUMNS, HEADINGS_VI, DocumentError, DocumentGrid, GridRow, is_column_numbers, is_header
 
 _ROMAN = re.compile(r"(?P<numeral>[IVX]+)\.?")
+_OBJECTIVE_NO = re.compile(r"(\d+)\s*[.)]?")
 _ROMAN_TITLE = re.compile(r"(?P<numeral>[IVX]+)[.\s]+(?P<title>.+)", re.S)
 _TITLE = re.compile(r"TỈNH\s+(?P<province>.+?)\s+NĂM\s+(?P<year>\d{4})", re.I)
 _ISSUED = re.compile(r"ban hành kèm theo", re.I)
@@ -41,13 +42,14 @@ class Decision:
 
 KINDS = {
     "page-break": "Ô nối qua ngắt trang / Cells joined across a page break",
+    "text": "Chữ trong ô / Cell text",
     "merged": "Ô gộp được chép xuống / Merged cells carried down",
     "skipped": "Dòng bỏ qua / Rows skipped",
     "ignored": "Bảng bỏ qua / Tables ignored",
     "agency": "Cơ quan chưa có trong danh mục / Agencies not in the registry",
     "metadata": "Thông tin kế hoạch / Plan metadata",
 }
-TO_CHECK = ("page-break", "agency", "metadata")
+TO_CHECK = ("page-break", "text", "agency", "metadata")
 
 
 @dataclass
@@ -121,6 +123,11 @@ def table_rows(grid: DocumentGrid, decisions: list[Decision]) -> tuple[list[dict
                                            "across the other columns); add the area row", row=grid_row.where)
         counters[area] += 1
         row_id = f"{area}-{counters[area]:02d}"
+        number = _OBJECTIVE_NO.fullmatch(cells[0])
+        if number and number.group(0) != number.group(1):
+            decisions.append(Decision("text", f"{grid_row.where} ({row_id}): Stt “{cells[0]}” ghi thành "
+                                              f"“{number.group(1)}” / written as “{number.group(1)}”"))
+            cells[0] = number.group(1)
         for col in range(len(COLUMNS)):
             if col in grid_row.above and previous is not None:
                 cells[col] = previous[col]
