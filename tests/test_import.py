@@ -81,7 +81,12 @@ def test_round_trip_gives_back_the_table_byte_for_byte(kind, documents, tmp_path
 
 
 def test_docx_report_lists_each_decision(documents, tmp_path):
-    folder = imported(documents["docx"], tmp_path / "ninh-binh-2023")
+    folder = tmp_path / "ninh-binh-2023"
+    result = run("import", documents["docx"], "-o", folder)
+    assert result.exit_code == 0
+    assert result.output == (
+        f"Đã ghi {folder}: 64 dòng sản phẩm, 7 lĩnh vực; 2 mục cần kiểm tra trong {folder / REPORT}\n"
+        f"wrote {folder}: 64 product rows, 7 areas; 2 entries to check in {folder / REPORT}\n")
     lines = report_lines(folder)
     assert lines[:6] == [
         "# Báo cáo nhập kế hoạch / Import report", "",
@@ -343,3 +348,35 @@ def test_word_bullets_and_a_dotted_stt_come_back_as_table_csv_writes_them(plan, 
     assert section(folder, "Chữ trong ô") == [
         "- bảng 1, dòng 4: dấu đầu dòng tự động của Word ghi thành “- ” / Word's own bullets written as “- ”",
         "- bảng 1, dòng 4 (I-01): Stt “1.” ghi thành “1” / written as “1”"]
+
+
+def test_plan_metadata_of_a_city_with_its_number_and_date_printed(tmp_path):
+    from cchc_graph.agencies import load_registry
+    from cchc_graph.build import DATA
+    from cchc_graph.importers.grid import DocumentGrid
+    from cchc_graph.importers.plan import plan_meta
+
+    grid = DocumentGrid(tmp_path / "hn.docx", "DOCX", [
+        "PHỤ LỤC", "MỤC TIÊU, NHIỆM VỤ, HOẠT ĐỘNG, SẢN PHẨM CỦA KẾ HOẠCH",
+        "CẢI CÁCH HÀNH CHÍNH THÀNH PHỐ HÀ NỘI NĂM 2024",
+        "(Ban hành kèm theo Kế hoạch số 345/KH-UBND ngày 28 tháng 12 năm 2023",
+        "của Ủy ban nhân dân thành phố Hà Nội)"], [])
+    decisions = []
+    meta = plan_meta(grid, load_registry(DATA / "agencies.csv", DATA / "agency-aliases.csv"), decisions)
+    assert meta == {
+        "title_vi": "Kế hoạch cải cách hành chính thành phố Hà Nội năm 2024",
+        "title_en": "Administrative reform plan of Hà Nội city for 2024",
+        "appendix_title": "MỤC TIÊU, NHIỆM VỤ, HOẠT ĐỘNG, SẢN PHẨM CỦA KẾ HOẠCH CẢI CÁCH HÀNH CHÍNH THÀNH PHỐ HÀ NỘI "
+                          "NĂM 2024",
+        "issued_with_as_printed": "(Ban hành kèm theo Kế hoạch số 345/KH-UBND ngày 28 tháng 12 năm 2023 của Ủy ban "
+                                  "nhân dân thành phố Hà Nội)",
+        "province": "Hà Nội", "province_slug": "ha-noi", "year": 2024,
+        "issuer_as_printed": "Ủy ban nhân dân thành phố Hà Nội", "issuer": "",
+        "number_as_printed": "345/KH-UBND", "number": "345/KH-UBND",
+        "date_as_printed": "ngày 28 tháng 12 năm 2023", "issue_date": "2023-12-28",
+        "source_document": "hn.docx (DOCX), read by cchc-graph import"}
+    assert [d.text for d in decisions] == [
+        "Cơ quan ban hành “Ủy ban nhân dân thành phố Hà Nội” không có trong danh mục: thêm vào data/agencies.csv và "
+        "điền `issuer` trong plan.toml / issuer not in the registry: add it to data/agencies.csv and set `issuer` in "
+        "plan.toml — gần nhất / closest: Ủy ban nhân dân tỉnh Ninh Bình; Ủy ban nhân dân cấp huyện; Ủy ban nhân dân "
+        "cấp xã"]

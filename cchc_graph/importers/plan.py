@@ -24,7 +24,7 @@ from .grid import COLUMNS, HEADINGS_VI, DocumentError, DocumentGrid, GridRow, is
 _ROMAN = re.compile(r"(?P<numeral>[IVX]+)\.?")
 _OBJECTIVE_NO = re.compile(r"(\d+)\s*[.)]?")
 _ROMAN_TITLE = re.compile(r"(?P<numeral>[IVX]+)[.\s]+(?P<title>.+)", re.S)
-_TITLE = re.compile(r"TỈNH\s+(?P<province>.+?)\s+NĂM\s+(?P<year>\d{4})", re.I)
+_TITLE = re.compile(r"(?P<kind>TỈNH|THÀNH PHỐ)\s+(?P<province>.+?)\s+NĂM\s+(?P<year>\d{4})", re.I)
 _ISSUED = re.compile(r"ban hành kèm theo", re.I)
 _NUMBER = re.compile(r"\bsố\s*:?(?P<number>.*?)\s+(?=ngày)", re.I)
 _DATE = re.compile(r"(?P<date>ngày.*?năm\s+\d{4})", re.I)
@@ -181,10 +181,11 @@ def plan_meta(grid: DocumentGrid, registry: Registry, decisions: list[Decision])
     match = _TITLE.search(title)
     if not match:
         raise DocumentError(grid.path, "no appendix title naming the province and the year above the table (“… KẾ "
-                                       "HOẠCH CẢI CÁCH HÀNH CHÍNH TỈNH NINH BÌNH NĂM 2023”); add it as the first "
-                                       "line of the document")
+                                       "HOẠCH CẢI CÁCH HÀNH CHÍNH TỈNH NINH BÌNH NĂM 2023”, or “… THÀNH "
+                                       "PHỐ …”); add it above the table")
     province = clean_cell(match.group("province")).title()
     year = int(match.group("year"))
+    kind_vi, kind_en = ("thành phố", "city") if fold(match.group("kind")) == "thành phố" else ("tỉnh", "province")
     issued = ""
     if issued_at is not None:
         issued = lines[issued_at]
@@ -199,7 +200,7 @@ def plan_meta(grid: DocumentGrid, registry: Registry, decisions: list[Decision])
     number_as_printed = number.group("number") if number else ""
     date_as_printed = date.group("date") if date else ""
     issuer_as_printed = issuer.group("issuer").rstrip(")").rstrip() if issuer else ""
-    spelled = re.search(r"tỉnh\s+(.+?)\s*\)?\s*$", issuer_as_printed, re.I)
+    spelled = re.search(rf"{kind_vi}\s+(.+?)\s*\)?\s*$", issuer_as_printed, re.I)
     if spelled and fold(spelled.group(1)) == fold(province):
         province = clean_cell(spelled.group(1))  # the issuer line prints the name in its own case
     day = _DAY.search(date_as_printed)
@@ -224,8 +225,8 @@ def plan_meta(grid: DocumentGrid, registry: Registry, decisions: list[Decision])
         decisions.append(Decision("metadata", f"Ngày ban hành không đầy đủ như bản in (“{date_as_printed}”) / the "
                                               "date is incomplete as printed"))
     return {
-        "title_vi": f"Kế hoạch cải cách hành chính tỉnh {province} năm {year}",
-        "title_en": f"Administrative reform plan of {province} province for {year}",
+        "title_vi": f"Kế hoạch cải cách hành chính {kind_vi} {province} năm {year}",
+        "title_en": f"Administrative reform plan of {province} {kind_en} for {year}",
         "appendix_title": title,
         "issued_with_as_printed": issued,
         "province": province,
@@ -273,9 +274,8 @@ def toml_string(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
 
 
-def plan_toml(plan: ImportedPlan) -> str:
-    lines = [f"# Written by `cchc-graph import` from {plan.meta['source_document'].split(' (')[0]}; "
-             "check import-report.md.", "", "[plan]"]
+def plan_toml(plan: ImportedPlan, source: str) -> str:
+    lines = [f"# Written by `cchc-graph import` from {source}; check import-report.md.", "", "[plan]"]
     for key, value in plan.meta.items():
         lines.append(f"{key} = {value if isinstance(value, int) else toml_string(value)}")
     for numeral, (title, concept) in plan.areas.items():

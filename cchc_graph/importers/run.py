@@ -76,7 +76,7 @@ def import_document(path: Path, output: Path, plan_id: str | None = None, force:
                                                    f"không phải `{plan.plan_id}`: đổi tên thư mục nếu cần / build names "
                                                    f"the plan after its folder `{output.name}`, not `{plan.plan_id}`: "
                                                    "rename the folder if needed"))
-    files = {"table.csv": table_csv(plan.rows), "plan.toml": plan_toml(plan), REPORT: report_md(plan, grid)}
+    files = {"table.csv": table_csv(plan.rows), "plan.toml": plan_toml(plan, path.name), REPORT: report_md(plan, grid)}
     write_folder(output, files, force)
     return ImportResult(plan, output)
 
