@@ -176,6 +176,21 @@ def test_document_without_a_plan_table_exits_2_and_writes_nothing(plan, tmp_path
     assert not (tmp_path / "out").exists()
 
 
+def test_workbook_or_pdf_without_a_plan_table_exits_2_and_writes_nothing(plan, tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Nơi nhận", "Ghi chú"])
+    workbook.save(tmp_path / "letter.xlsx")
+    pdf = docx_to_pdf(make_docx(tmp_path / "letter.docx", plan, table=False), tmp_path)
+    for document, found in ((tmp_path / "letter.xlsx", "1 sheet(s), none with the plan's header row"),
+                            (pdf, "1 page(s), no ruled table with the plan's header row")):
+        result = run("import", document, "-o", tmp_path / "out")
+        assert result.exit_code == 2
+        assert result.output.startswith(f"error: {document}: no plan table found ({found}): the appendix table ")
+        assert not (tmp_path / "out").exists()
+
+
 def test_existing_folder_is_untouched_without_force_and_replaced_with_it(documents, tmp_path):
     folder = tmp_path / "ninh-binh-2023"
     folder.mkdir()
