@@ -88,7 +88,7 @@ def paragraphs_of(text: str) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------- DOCX
 def make_docx(path: Path, plan: Plan, *, column_numbers: bool = True, second_table: bool = False,
-              table: bool = True) -> Path:
+              table: bool = True, two_row_header: bool = False) -> Path:
     from docx import Document
     from docx.enum.section import WD_ORIENT
     from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -149,7 +149,14 @@ def make_docx(path: Path, plan: Plan, *, column_numbers: bool = True, second_tab
             if line:
                 p.add_run(line).bold = bold
 
-    add_row(list(HEADINGS), header=True, bold=True)
+    if two_row_header:  # "Cơ quan thực hiện" over "Chủ trì" | "Phối hợp", the other headings merged down
+        top = add_row([""] * 8, header=True)
+        bottom = add_row([""] * 5 + ["Chủ trì", "Phối hợp", ""], header=True, bold=True)
+        write(top.cells[5].merge(top.cells[6]), "Cơ quan thực hiện", True)
+        for col in (0, 1, 2, 3, 4, 7):
+            write(top.cells[col].merge(bottom.cells[col]), HEADINGS[col], True)
+    else:
+        add_row(list(HEADINGS), header=True, bold=True)
     if column_numbers:
         add_row([f"({n})" for n in range(1, 9)], header=True)
     blocks = layout(plan)

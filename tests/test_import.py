@@ -395,3 +395,17 @@ def test_plan_metadata_of_a_city_with_its_number_and_date_printed(tmp_path):
         "điền `issuer` trong plan.toml / issuer not in the registry: add it to data/agencies.csv and set `issuer` in "
         "plan.toml — gần nhất / closest: Ủy ban nhân dân tỉnh Ninh Bình; Ủy ban nhân dân cấp huyện; Ủy ban nhân dân "
         "cấp xã"]
+
+
+def test_two_row_header_is_recognised_and_skipped(plan, tmp_path):
+    document = make_docx(tmp_path / "plan.docx", plan, two_row_header=True)
+    folder = imported(document, tmp_path / "ninh-binh-2023")
+    assert (folder / "table.csv").read_bytes() == ORIGINAL
+    assert section(folder, "Dòng bỏ qua") == ["- Dòng tiêu đề cột / header row: bảng 1, dòng 1",
+                                              "- Dòng tiêu đề cột / header row: bảng 1, dòng 2",
+                                              "- Dòng số thứ tự cột / column-number row: bảng 1, dòng 3"]
+    pdf = imported(docx_to_pdf(document, tmp_path), tmp_path / "pdf" / "ninh-binh-2023")
+    assert (pdf / "table.csv").read_bytes() == ORIGINAL
+    assert section(pdf, "Dòng bỏ qua")[:3] == ["- Dòng tiêu đề cột / header row: trang 1, dòng 1",
+                                               "- Dòng tiêu đề cột / header row: trang 1, dòng 2",
+                                               "- Dòng số thứ tự cột / column-number row: trang 1, dòng 3"]

@@ -47,8 +47,10 @@ class DocumentGrid:
 
 
 def is_header(cells: list[str]) -> bool:
+    """The 8 headings: each cell short (a heading, not a sentence that happens to say "mục tiêu") and holding
+    its column's key words."""
     folded = [fold(c) for c in cells]
-    return len(folded) == WIDTH and all(any(k == f or (len(k) > 3 and k in f) for k in keys)
+    return len(folded) == WIDTH and all(len(f) <= 40 and any(k == f or (len(k) > 3 and k in f) for k in keys)
                                         for keys, f in zip(_HEADING_KEYS, folded))
 
 
@@ -57,10 +59,24 @@ def is_column_numbers(cells: list[str]) -> bool:
     return all(numbers) and [int(m.group(1)) for m in numbers] == list(range(1, WIDTH + 1))
 
 
+def header_rows(rows: list[list[str]]) -> list[int]:
+    """Indices of the header rows: a row with the 8 headings, or two rows that hold them together (e.g. "Cơ
+    quan thực hiện" over "Chủ trì" | "Phối hợp")."""
+    found: list[int] = []
+    for i, row in enumerate(rows):
+        if i in found:
+            continue
+        if is_header(row):
+            found.append(i)
+        elif i + 1 < len(rows) and is_header([f"{a} {b}" for a, b in zip(row, rows[i + 1])]):
+            found += [i, i + 1]
+    return found
+
+
 def find_header(tables: list[list[list[str]]]) -> int | None:
-    """Index of the first table with a plan header row among its first three rows."""
+    """Index of the first table with a plan header among its first rows."""
     for index, rows in enumerate(tables):
-        if any(is_header(row) for row in rows[:3]):
+        if header_rows(rows[:4]):
             return index
     return None
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .grid import WIDTH, DocumentError, DocumentGrid, GridRow, is_column_numbers, is_header, no_plan_table
+from .grid import WIDTH, DocumentError, DocumentGrid, GridRow, header_rows, is_column_numbers, no_plan_table
 
 _BULLET = re.compile(r"[-+•–]\s?\S")
 _TIMEFRAME, _STT = WIDTH - 1, 0
@@ -32,6 +32,7 @@ class PageRow:
     left: set[int] = field(default_factory=set)
     raw: list[str | None] = field(default_factory=list)
     spans_down: set[int] = field(default_factory=set)  # columns whose cell goes on over the rows below
+    header: bool = False  # one of the (repeated) header rows
 
     @property
     def where(self) -> str:
@@ -63,7 +64,7 @@ def read_pages(path: Path, pages) -> DocumentGrid:
         for table in tables:
             extracted = table.extract()
             if ended or not extracted or len(extracted[0]) != WIDTH or (
-                    not started and not any(is_header([c or "" for c in row]) for row in extracted[:3])):
+                    not started and not header_rows([[c or "" for c in row] for row in extracted[:4]])):
                 if started:
                     ended = True
                 notes.append(("ignored", f"Bỏ qua bảng ở trang {page_no} ({len(extracted)} dòng): không phải bảng kế hoạch / "
@@ -74,6 +75,9 @@ def read_pages(path: Path, pages) -> DocumentGrid:
                 preamble = [line for line in above_table.split("\n") if line.strip()]
                 started = True
             page_rows = table_rows(table, extracted, page_no)
+            headers = header_rows([joined(r) for r in page_rows])
+            for index in headers:
+                page_rows[index].header = True
             body = [r for r in rows if not skipped(r)]
             data = [r for r in page_rows if not skipped(r)]
             if body and data and data[0] is page_rows[len(page_rows) - len(data)] and page_no > body[-1].page:
@@ -93,7 +97,7 @@ def read_pages(path: Path, pages) -> DocumentGrid:
 
 
 def skipped(row: PageRow) -> bool:
-    return is_header(joined(row)) or is_column_numbers(joined(row))
+    return row.header or is_column_numbers(joined(row))
 
 
 def page_top(first: PageRow, body: list[PageRow]) -> tuple[str | None, bool]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from ..agencies import Registry
 from ..sources import ROMAN_AREAS, TABLE_COLUMNS
 from ..text import ascii_slug, clean_cell, fold, nfc
-from .grid import COLUMNS, HEADINGS_VI, DocumentError, DocumentGrid, GridRow, is_column_numbers, is_header
+from .grid import COLUMNS, HEADINGS_VI, DocumentError, DocumentGrid, GridRow, header_rows, is_column_numbers
 
 _ROMAN = re.compile(r"(?P<numeral>[IVX]+)\.?")
 _OBJECTIVE_NO = re.compile(r"(\d+)\s*[.)]?")
@@ -101,9 +101,10 @@ def table_rows(grid: DocumentGrid, decisions: list[Decision]) -> tuple[list[dict
     previous: list[str] | None = None
     merges: dict[int, list[str]] = {}  # column -> row ids of the merge being carried down (root first)
     closed: list[tuple[list[str], int]] = []
-    for grid_row in grid.rows:
+    headers = set(header_rows([[clean_cell(c) for c in row.cells] for row in grid.rows]))
+    for index, grid_row in enumerate(grid.rows):
         cells = [clean_cell(c) for c in grid_row.cells]
-        if is_header(cells):
+        if index in headers:
             decisions.append(Decision("skipped", f"Dòng tiêu đề cột / header row: {grid_row.where}"))
             continue
         if is_column_numbers(cells):

@@ -11,7 +11,7 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
-from .grid import WIDTH, DocumentError, DocumentGrid, GridRow, is_header, no_plan_table
+from .grid import WIDTH, DocumentError, DocumentGrid, GridRow, header_rows, no_plan_table
 
 
 def read_xlsx(path: Path) -> DocumentGrid:
@@ -24,7 +24,8 @@ def read_xlsx(path: Path) -> DocumentGrid:
     found = None
     for sheet in workbook.worksheets:
         values = [[text(v) for v in row] for row in sheet.iter_rows(max_col=WIDTH, values_only=True)]
-        header = next((i for i, row in enumerate(values) if is_header(row + [""] * (WIDTH - len(row)))), None)
+        headers = header_rows([row + [""] * (WIDTH - len(row)) for row in values])
+        header = headers[0] if headers else None
         if header is not None and found is None:
             found = (sheet, values, header)
     if found is None:
