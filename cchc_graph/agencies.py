@@ -65,24 +65,31 @@ class Registry:
 
     def resolve(self, cell: str) -> list[Mention]:
         """Mentions of a cell in order; raises LookupError naming the part that matches nothing."""
+        mentions, unknown = self.scan(cell)
+        if unknown:
+            names = [(spelling, agency_id) for spelling, agency_id in self.candidates() if spelling != agency_id]
+            raise UnknownAgency(unknown[0], did_you_mean(unknown[0], names).strip())
+        return mentions
+
+    def scan(self, cell: str) -> tuple[list[Mention], list[str]]:
+        """The mentions of a cell in order, and every part between them that is no separator (unknown names)."""
         text = clean_cell(cell).replace("\n", " ")
         folded, positions = fold_with_positions(text)
         folded = spelling_key(folded)  # the same length: `positions` still holds
         mentions: list[Mention] = []
+        unknown: list[str] = []
         pos = 0
         for match in self.pattern.finditer(folded):
             start, end = positions[match.start()], positions[match.end() - 1] + 1
-            self._check_gap(text[pos:start])
+            unknown += self._unknown(text[pos:start])
             mentions.append(Mention(text[start:end], self.spellings[match.group(0)]))
             pos = end
-        self._check_gap(text[pos:])
-        return mentions
+        unknown += self._unknown(text[pos:])
+        return mentions, unknown
 
-    def _check_gap(self, gap: str) -> None:
-        if not _SEPARATOR.match(fold(gap)):
-            name = gap.strip(" ,;.-+")
-            names = [(spelling, agency_id) for spelling, agency_id in self.candidates() if spelling != agency_id]
-            raise UnknownAgency(name, did_you_mean(name, names).strip())
+    @staticmethod
+    def _unknown(gap: str) -> list[str]:
+        return [] if _SEPARATOR.match(fold(gap)) else [gap.strip(" ,;.-+")]
 
     def candidates(self) -> list[tuple[str, str]]:
         """(spelling, agency id) of every name, alias and id, for the forgiving resolver."""

@@ -1,4 +1,4 @@
-"""`cchc-graph`: a thin command-line face over build, export, diff, reason, validate, query and remote.
+"""`cchc-graph`: a thin command-line face over import, build, export, diff, reason, validate, query and remote.
 
 Exit codes: 0 ok; 1 findings (validation violations, a *-violation check that returned rows, or two plans
 that `diff` found different); 2 error (bad input, unknown query or parameter, unreachable endpoint, a path
@@ -101,6 +101,23 @@ def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str
         click.echo(f"wrote {output} ({len(graph)} triples)")
         for cls, count in class_counts(graph).items():
             click.echo(f"  {count:5d}  {cls}")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="The plan folder to write (table.csv, plan.toml, import-report.md).")
+@click.option("--plan-id", help="Plan id (default: <province>-<year> from the title); the folder name is what build uses.")
+@click.option("--force", is_flag=True, help="Replace OUTPUT if it exists (without it an existing folder is never touched).")
+def import_(file: Path, output: Path, plan_id: str | None, force: bool) -> None:
+    """Import a plan's appendix table from a DOCX, XLSX or PDF into a plan folder, with a report to check."""
+    from .importers.run import REPORT, import_document
+
+    result = import_document(file, output, nfc_arg(plan_id) if plan_id else None, force)
+    click.echo(f"Đã ghi {output}: {len(result.plan.rows)} dòng sản phẩm, {len(result.plan.areas)} lĩnh vực; "
+               f"{result.to_check} mục cần kiểm tra trong {output / REPORT}")
+    click.echo(f"wrote {output}: {len(result.plan.rows)} product rows, {len(result.plan.areas)} areas; "
+               f"{result.to_check} entries to check in {output / REPORT}")
 
 
 @main.command()

@@ -1,0 +1,1 @@
+"""`cchc-graph import`: a plan document (DOCX, XLSX, PDF) -> a plan folder and an import report."""
