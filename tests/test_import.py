@@ -161,7 +161,8 @@ def test_unknown_agency_is_written_reported_and_stops_the_build(plan, tmp_path):
     built = run("build", folder, "-o", tmp_path / "graph.ttl")
     assert built.exit_code == 2
     assert built.output == (f"error: {folder / 'table.csv'}: row I-03: column lead: unknown agency 'Sở Ngoại vụ' "
-                            "(not in data/agencies.csv or data/agency-aliases.csv)\n")
+                            "(not in data/agencies.csv or data/agency-aliases.csv); did you mean 'Sở Nội vụ' or "
+                            "'Bộ Nội vụ'?\n")
 
 
 # ---------------------------------------------------------------------------------------------- refusals
@@ -393,8 +394,7 @@ def test_plan_metadata_of_a_city_with_its_number_and_date_printed(tmp_path):
     assert [d.text for d in decisions] == [
         "Cơ quan ban hành “Ủy ban nhân dân thành phố Hà Nội” không có trong danh mục: thêm vào data/agencies.csv và "
         "điền `issuer` trong plan.toml / issuer not in the registry: add it to data/agencies.csv and set `issuer` in "
-        "plan.toml — gần nhất / closest: Ủy ban nhân dân tỉnh Ninh Bình; Ủy ban nhân dân cấp huyện; Ủy ban nhân dân "
-        "cấp xã"]
+        "plan.toml — gần nhất / closest: UBND thành phố Tam Điệp; UBND thành phố Ninh Bình; UBND huyện Nho Quan"]
 
 
 def test_two_row_header_is_recognised_and_skipped(plan, tmp_path):

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import names
 from ..agencies import Registry
 from ..sources import ROMAN_AREAS, TABLE_COLUMNS
 from ..text import ascii_slug, clean_cell, fold, nfc
@@ -254,12 +255,9 @@ def reform_area(title: str, labels: dict[str, str]) -> tuple[str, str]:
 
 
 def closest(registry: Registry, name: str) -> str:
-    spellings: dict[str, str] = {}
-    for agency in registry.agencies.values():
-        for spelling in (agency.name_vi, *agency.aliases):
-            spellings.setdefault(fold(spelling), spelling)
-    found = difflib.get_close_matches(fold(name), list(spellings), n=3, cutoff=0.5)
-    return "; ".join(spellings[f] for f in found) or "(không có / none)"
+    """The registry names nearest a name it does not know, matched as every name is (cchc_graph.names)."""
+    spellings = [(spelling, agency_id) for spelling, agency_id in registry.candidates() if spelling != agency_id]
+    return "; ".join(names.closest(name, spellings, count=3)) or "(không có / none)"
 
 
 # ---------------------------------------------------------------------------------------------- output
