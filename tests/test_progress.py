@@ -64,3 +64,15 @@ def test_validation_names_its_phases(monkeypatch, built_graph_file):
     shown = stream.getvalue()
     assert "validate: reading 1 file(s)" in shown
     assert "validate: checking the shapes (Oxigraph)" in shown
+
+
+def test_import_names_its_phases(monkeypatch, tmp_path):
+    from cchc_graph.importers.run import import_document
+    from tests.plan_documents import make_xlsx, read_plan
+
+    workbook = make_xlsx(tmp_path / "plan.xlsx", read_plan())
+    stream = Terminal()
+    monkeypatch.setattr(sys, "stderr", stream)
+    import_document(workbook, tmp_path / "ninh-binh-2023")
+    shown = stream.getvalue()
+    assert "import: reading plan.xlsx" in shown and "import: building the table" in shown

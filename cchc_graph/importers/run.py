@@ -13,6 +13,7 @@ from rdflib import Graph
 from ..agencies import load_registry
 from ..errors import CchcError
 from ..namespaces import CCHC, RA, SKOS
+from ..progress import progress
 from ..text import fold
 from .grid import DocumentError, DocumentGrid
 from .plan import TO_CHECK, Decision, ImportedPlan, grid_to_plan, plan_toml, report_md, table_csv
@@ -68,9 +69,11 @@ def import_document(path: Path, output: Path, plan_id: str | None = None, force:
     if output.exists() and not force:
         raise CchcError(f"{output}: already exists and was left untouched; use --force to replace it, or give "
                         "another folder with -o")
-    grid = read_document(path)
-    registry = load_registry(data / "agencies.csv", data / "agency-aliases.csv")
-    plan = grid_to_plan(grid, registry, area_labels(ontology), plan_id)
+    with progress(None, f"import: reading {path.name}") as bar:  # a spinner: the readers report no steps
+        grid = read_document(path)
+        bar.describe("import: building the table")
+        registry = load_registry(data / "agencies.csv", data / "agency-aliases.csv")
+        plan = grid_to_plan(grid, registry, area_labels(ontology), plan_id)
     if plan.plan_id != output.name:
         plan.decisions.append(Decision("metadata", f"`cchc-graph build` gọi kế hoạch theo tên thư mục `{output.name}`, "
                                                    f"không phải `{plan.plan_id}`: đổi tên thư mục nếu cần / build names "
