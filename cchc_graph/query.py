@@ -29,6 +29,7 @@ from .text import clean_cell, fold, nfc
 
 QUERIES = Path(__file__).resolve().parent.parent / "queries"
 PARAM_TYPES = ("string", "integer", "boolean", "date", "year", "quarter", "agency", "document", "plan", "iri")
+TABLE_FORMATS = ("table", "csv", "json", "markdown")  # of SELECT and ASK answers
 ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -291,27 +292,35 @@ def _insert_values(text: str, blocks: list[tuple[list[str], str]]) -> str:
 
 @dataclass
 class Table:
+    """A SELECT answer (columns, rows), or an ASK answer (`boolean` set, no columns or rows)."""
     columns: list[str]
     rows: list[dict[str, Node]]
+    boolean: bool | None = None
 
 
-def run_local(dataset, text: str) -> Table:
-    """Run on the embedded store (store.assemble): Oxigraph by default, or an rdflib graph or dataset."""
+def run_local(dataset, text: str, graphs: bool = False):
+    """Run on the embedded store (store.assemble): Oxigraph by default, or an rdflib graph or dataset. A Table
+    for SELECT and ASK; for CONSTRUCT and DESCRIBE an rdflib Graph when `graphs`, else an error."""
     from .store import OxigraphDataset
 
     if isinstance(dataset, OxigraphDataset):
-        columns, rows = dataset.select(text)
-        return Table(columns, rows)
-    try:
-        result = dataset.query(text)
-    except Exception as exc:  # rdflib raises pyparsing and its own errors
-        raise CchcError(f"SPARQL error: {exc}") from None
-    if result.type == "ASK":
-        return Table(["ask"], [{"ask": Literal(bool(result.askAnswer))}])
-    if result.type != "SELECT":
-        raise CchcError("only SELECT and ASK queries can be run")
-    columns = [str(v) for v in result.vars]
-    return Table(columns, [{c: row[c] for c in columns if row[c] is not None} for row in result])
+        answer = dataset.answer(text)
+        if isinstance(answer, tuple):
+            return Table(*answer)
+    else:
+        try:
+            result = dataset.query(text)
+        except Exception as exc:  # rdflib raises pyparsing and its own errors
+            raise CchcError(f"SPARQL error: {exc}") from None
+        if result.type == "ASK":
+            return Table([], [], bool(result.askAnswer))
+        if result.type == "SELECT":
+            columns = [str(v) for v in result.vars]
+            return Table(columns, [{c: row[c] for c in columns if row[c] is not None} for row in result])
+        answer = result.graph
+    if not graphs:
+        raise CchcError("only SELECT and ASK queries can be run here")
+    return answer
 
 
 def cell(term: Node | None) -> str:
@@ -323,6 +332,15 @@ def cell(term: Node | None) -> str:
 
 
 def render(table: Table, fmt: str) -> str:
+    """A SELECT answer as table, csv, json (SPARQL 1.1 Query Results JSON) or markdown. An ASK answer in json is
+    the results format's `{"head": {}, "boolean": …}`; the others print `true` or `false` on one line (the
+    SPARQL CSV format has no form for booleans)."""
+    if fmt not in TABLE_FORMATS:
+        raise QueryError(f"unknown output format {fmt!r}; choose {', '.join(TABLE_FORMATS)}")
+    if table.boolean is not None:
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": table.boolean}) + "\n"
+        return ("true" if table.boolean else "false") + "\n"
     if fmt == "json":
         bindings = [{c: term_json(t) for c, t in row.items()} for row in table.rows]
         return json.dumps({"head": {"vars": table.columns}, "results": {"bindings": bindings}},
@@ -347,7 +365,6 @@ def render(table: Table, fmt: str) -> str:
             return "  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(values, widths)).rstrip()
         return "\n".join([line(table.columns), line(["-" * w for w in widths])] + [line(r) for r in shown]
                          + [f"({len(shown)} rows)"]) + "\n"
-    raise QueryError(f"unknown output format {fmt!r}; choose table, csv, json or markdown")
 
 
 def term_json(term: Node) -> dict:
@@ -375,7 +392,7 @@ def open_local(graph_path: Path, reasoning: bool = True):
     graph_path = Path(graph_path)
     dataset = OxigraphDataset()
     fresh = False
-    if reasoning:
+    if reasoning or inferred_path_for(graph_path).exists():
         # A fresh cache means the graph file has the very bytes the closure was computed from, which `reason`
         # (or an earlier `query`) parsed strictly: neither it nor the cache we wrote needs checking again.
         # The digest (a second of hashing at 630 plans) runs beside the load, which bets on a fresh cache;
