@@ -54,17 +54,49 @@ def syntax_error(text: str, exc: SyntaxError) -> CchcError:
     where = f"SPARQL syntax error at line {line}, column {column}"
     lines = text.splitlines() or [""]
     source = lines[line - 1] if 0 < line <= len(lines) else ""
-    if "Prefix not found" in expected:
+    prefix = None
+    if "Prefix not found" in expected:  # Oxigraph stops right after the prefixed name
         prefixed = _PREFIXED_END.search(source[: column - 1])
         prefix = (prefixed.group(1) or "") if prefixed else None
+    else:  # Oxigraph may stop further on (`:p` with no default prefix): rdflib's parser names the prefix
+        prefix = _undeclared_prefix(text)
         if prefix is not None:
-            return CchcError(f"{where}: the prefix {prefix}: is not declared; add `PREFIX {prefix}: <IRI>` at "
-                             f"the top of the query")
-        return CchcError(f"{where}: a prefix is not declared; add a PREFIX line for it at the top of the query")
+            line, column = _first_use(text, prefix) or (line, column)
+            where = f"SPARQL syntax error at line {line}, column {column}"
+    if prefix is not None:
+        return CchcError(f"{where}: the prefix {prefix}: is not declared; add `PREFIX {prefix}: <IRI>` at the top "
+                         f"of the query")
     if len(expected) > 120:
         expected = expected[:119].rsplit(",", 1)[0] + ", …"
     near = source[max(0, column - 21): column - 1].lstrip()
     return CchcError(f"{where}{f' (after {near!r})' if near else ''}: {expected or 'unexpected text'}")
+
+
+def _undeclared_prefix(text: str) -> str | None:
+    """The prefix rdflib's SPARQL parser finds undeclared ("" for the default prefix), else None."""
+    from rdflib.plugins.sparql.algebra import translateQuery
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        translateQuery(parseQuery(text))
+    except Exception as exc:  # pyparsing's and rdflib's own
+        match = re.fullmatch(r"Unknown namespace prefix : (.*)", str(exc))
+        if match:
+            return "" if match.group(1) == "None" else match.group(1)
+    return None
+
+
+def _first_use(text: str, prefix: str) -> tuple[int, int] | None:
+    """(line, column) of the first prefixed name with this prefix, outside strings, IRIs and comments."""
+    from .query import _NOT_CODE
+
+    code = _NOT_CODE.sub(lambda m: " " * len(m.group()), text)
+    for match in re.finditer(rf"(?<![\w.\-:?$]){re.escape(prefix)}:", code):
+        if re.search(r"PREFIX\s+$", code[: match.start()], flags=re.IGNORECASE):
+            continue  # the declaration of another name, e.g. `PREFIX a:` when looking for ""
+        before = text[: match.start()]
+        return before.count("\n") + 1, match.start() - (before.rfind("\n") + 1) + 1
+    return None
 
 
 def check_format(fmt: str | None, is_graph: bool, form: str) -> str:
