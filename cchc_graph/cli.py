@@ -1,7 +1,8 @@
 """`cchc-graph`: a thin command-line face over build, export, reason, validate, query and remote.
 
-Exit codes: 0 ok; 1 findings (validation violations, or a *-violation check that returned rows);
-2 error (bad input, unknown query or parameter, unreachable endpoint).
+Exit codes: 0 ok; 1 findings (validation violations, a *-violation check that returned rows, or a `link` that
+kept the better link graph); 2 error (bad input, unknown query or parameter, unreachable endpoint, an output
+path that is not a regular file).
 """
 
 from __future__ import annotations
