@@ -121,7 +121,8 @@ def reason(graph_path: Path, output: Path | None, engine: str, profile: str) -> 
               help="text: the report for people; turtle / json: the SHACL validation report for machines.")
 @click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation", show_default=True,
               help="Lowest severity that makes the exit code 1.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), callback=output_path, help="File to write (default: standard output).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), callback=output_path,
+              help="File to write (default: standard output).")
 @click.option("--engine", type=click.Choice(["pyshacl", "oxigraph"]), default="pyshacl", show_default=True,
               help="pyshacl: the reference; oxigraph: the shapes compiled to SPARQL on Oxigraph, same findings, "
                    "for graphs of many plans (630 plans in under a minute).")
@@ -237,7 +238,8 @@ def list_queries(fmt: str) -> None:
 @graph_option
 @reasoning_option
 @endpoint_option
-@click.option("-o", "--output", type=click.Path(path_type=Path), callback=output_path, help="File to write (default: standard output).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), callback=output_path,
+              help="File to write (default: standard output).")
 def query(name: str, params: tuple[str, ...], fmt: str, graph_path: Path, reasoning: bool, endpoint: str | None,
           graph_iri: str | None, remote_default_graph: bool, timeout: int, retries: int, output: Path | None) -> None:
     """Run the saved query NAME (see `cchc-graph queries`). A *-violation check exits 1 when it finds rows."""

@@ -397,6 +397,7 @@ def open_local(graph_path: Path, reasoning: bool = True):
         # (or an earlier `query`) parsed strictly: neither it nor the cache we wrote needs checking again.
         # The digest (a second of hashing at 630 plans) runs beside the load, which bets on a fresh cache;
         # when it is stale the graph is read again, strictly. Lenient parsing accepts all that strict does.
+        # Without reasoning (`export`), a cache that exists is checked the same way, for the same speed-up.
         with ThreadPoolExecutor(max_workers=1) as pool:
             freshness = pool.submit(inferred_is_fresh, graph_path)
             dataset.add_file(ASSERTED, graph_path, checked=True)

@@ -178,7 +178,7 @@ def run_remote(endpoint: str, text: str, *, default_graphs: Iterable[str] = (), 
     from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
 
     check_url(endpoint, "SPARQL endpoint")
-    graphs_ = [str(_check_iri(str(g), "default graph")) for g in default_graphs]
+    graph_iris = [str(_check_iri(str(g), "default graph")) for g in default_graphs]
     seconds = max(1, int(round(timeout)))  # SPARQLWrapper takes whole seconds
     forms = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") if graphs else ("SELECT", "ASK")
     kind: list[str] = []
@@ -192,8 +192,8 @@ def run_remote(endpoint: str, text: str, *, default_graphs: Iterable[str] = (), 
         sparql.setReturnFormat(TURTLE if sparql.queryType in ("CONSTRUCT", "DESCRIBE") else JSON)
         sparql.setOnlyConneg(True)
         sparql.setTimeout(seconds)
-        sparql.setMethod(GET if len(text) < 1500 and not graphs_ else POST)
-        for graph in graphs_:
+        sparql.setMethod(GET if len(text) < 1500 and not graph_iris else POST)
+        for graph in graph_iris:
             sparql.addDefaultGraph(graph)
         response = sparql.query().response
         try:

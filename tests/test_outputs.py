@@ -110,7 +110,8 @@ def test_a_named_pipe_is_refused_and_stays_a_pipe(runner, tmp_path, built_graph_
 def test_a_directory_is_refused(runner, tmp_path, built_graph_file):
     result = runner.invoke(main, ["query", "plans", "--graph", str(built_graph_file), "-o", str(tmp_path)])
     assert result.exit_code == 2
-    assert result.output == f"error: cannot write {tmp_path}: it is a directory, not a regular file; choose a file path\n"
+    assert result.output == (f"error: cannot write {tmp_path}: it is a directory, not a regular file; "
+                             f"choose a file path\n")
     assert tmp_path.is_dir()
 
 
@@ -118,7 +119,8 @@ def test_a_device_is_refused_before_any_work(runner, tmp_path):
     """`build` refuses /dev/null before building (no build output, no traceback), and the device stays one."""
     result = runner.invoke(main, ["build", "-o", "/dev/null"])
     assert result.exit_code == 2
-    assert result.output == "error: cannot write /dev/null: it is a character device, not a regular file; choose a file path\n"
+    assert result.output == ("error: cannot write /dev/null: it is a character device, not a regular file; "
+                             "choose a file path\n")
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 

@@ -122,7 +122,7 @@ def test_a_syntax_error_is_one_line_with_its_position(runner, built_graph_file):
 
 
 @pytest.mark.parametrize("text, operations", [
-    ("PREFIX cchc: <https://w3id.org/cchc-graph/ontology#>\nINSERT DATA { <urn:a> cchc:hasArea <urn:b> }", "INSERT DATA"),
+    (PREFIX + "INSERT DATA { <urn:a> cchc:hasArea <urn:b> }", "INSERT DATA"),
     ("DELETE WHERE { ?s ?p ?o }", "DELETE WHERE"),
     ("DROP ALL ; CLEAR DEFAULT", "DROP, CLEAR"),
     ("LOAD <http://127.0.0.1:9/nothing.ttl>", "LOAD"),
