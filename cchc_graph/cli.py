@@ -1,8 +1,9 @@
 """`cchc-graph`: a thin command-line face over import, build, export, diff, reason, validate, query and remote.
 
-Exit codes: 0 ok; 1 findings (validation violations, a *-violation check that returned rows, or two plans
-that `diff` found different); 2 error (bad input, unknown query or parameter, unreachable endpoint, a path
-that cannot be read or written); 3 internal error (a bug: please report it with the trace printed).
+Exit codes: 0 ok; 1 findings (validation violations, a *-violation check that returned rows, two plans that
+`diff` found different, or a `link` that kept the better link graph); 2 error (bad input, unknown query or
+parameter, unreachable endpoint, a path that cannot be read or written, an output path that is not a regular
+file); 3 internal error (a bug: please report it with the trace printed).
 """
 
 from __future__ import annotations
@@ -72,6 +73,14 @@ def main() -> None:
     logging.getLogger("rdflib.term").setLevel(logging.CRITICAL)
 
 
+def output_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Refuse an -o that is not a regular file (a directory, pipe or device) before any work is done."""
+    if value is not None:
+        from .store import output_target
+        output_target(value)
+    return value
+
+
 def nfc_arg(value: str) -> str:
     from .text import nfc
     if any("\udc80" <= char <= "\udcff" for char in value):
@@ -84,7 +93,8 @@ def nfc_arg(value: str) -> str:
 
 @main.command()
 @click.argument("plans", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_GRAPH, show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_GRAPH, show_default=True,
+              callback=output_path)
 @click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "json-ld"]), default="turtle", show_default=True)
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="DIR",
               help="Read agencies.csv, agency-aliases.csv, legal-documents.csv and unnumbered-references.csv from "
@@ -124,23 +134,34 @@ def import_(file: Path, output: Path, plan_id: str | None, force: bool) -> None:
 @graph_option
 @click.option("--format", "fmt", type=click.Choice(["csv", "turtle", "nt", "json-ld"]), default="csv", show_default=True)
 @click.option("--plan", help="Plan id (e.g. ninh-binh-2023); default: every plan in the graph.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default: standard output).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), callback=output_path,
+              help="File to write (default: standard output).")
 def export(graph_path: Path, fmt: str, plan: str | None, output: Path | None) -> None:
     """Export the plan table (CSV, regenerated from the graph by SPARQL) or an RDF dump."""
-    from .export import export_table
-    from .store import read_graph, serialize, write_bytes
+    from contextlib import nullcontext
 
-    graph = read_graph(graph_path)
-    data = export_table(graph, nfc_arg(plan) if plan else None).encode("utf-8") if fmt == "csv" else serialize(graph, fmt)
-    if output:
-        write_bytes(output, data)
-    else:
-        sys.stdout.buffer.write(data)
+    from .store import atomic_write, read_graph, serialize, write_bytes
+
+    if fmt != "csv":
+        data = serialize(read_graph(graph_path), fmt)
+        if output:
+            write_bytes(output, data)
+        else:
+            sys.stdout.buffer.write(data)
+        return
+    from .export import write_table
+    from .query import open_local
+
+    # The store `query plan-table` runs on (the inferred graph left out: the table reads asserted triples only).
+    dataset = open_local(graph_path, reasoning=False)
+    with atomic_write(output) if output else nullcontext(None) as tmp:
+        with open(tmp, "wb") if tmp else nullcontext(sys.stdout.buffer) as out:
+            write_table(dataset, out, nfc_arg(plan) if plan else None)
 
 
 @main.command()
 @graph_option
-@click.option("-o", "--output", type=click.Path(path_type=Path),
+@click.option("-o", "--output", type=click.Path(path_type=Path), callback=output_path,
               help="Where to write the inferred triples (default: beside the graph, NAME.inferred.ttl).")
 @click.option("--engine", type=click.Choice(["rules", "owlrl"]), default="rules", show_default=True,
               help="OWL RL engine: rules (compiled to SPARQL, fast) or owlrl (the reference); same closure.")
@@ -163,7 +184,8 @@ def reason(graph_path: Path, output: Path | None, engine: str, profile: str) -> 
               help="text: the report for people; turtle / json: the SHACL validation report for machines.")
 @click.option("--fail-on", type=click.Choice(["violation", "warning", "info"]), default="violation", show_default=True,
               help="Lowest severity that makes the exit code 1.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default: standard output).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), callback=output_path,
+              help="File to write (default: standard output).")
 @click.option("--engine", type=click.Choice(["pyshacl", "oxigraph"]), default="pyshacl", show_default=True,
               help="pyshacl: the reference; oxigraph: the shapes compiled to SPARQL on Oxigraph, same findings, "
                    "for graphs of many plans (630 plans in under a minute).")
@@ -210,25 +232,37 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
     return params
 
 
-def output_options(command):
-    """--format and how the answer reads: wrapped or cut cells, Excel-ready CSV, Vietnamese headers, -o."""
-    for option in reversed([
-        click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "markdown", "xlsx"]),
-                     default="table", show_default=True,
-                     help="table: wrapped to the terminal (COLUMNS, else 120 columns when not a terminal); "
-                          "json: SPARQL 1.1 results; xlsx: a spreadsheet, needs -o."),
-        click.option("--truncate", type=click.IntRange(min=2), metavar="N",
-                     help="table / markdown: cut each cell at N characters (…) instead of wrapping it."),
-        click.option("--excel", is_flag=True, help="csv: start with a UTF-8 byte order mark, so that Excel reads "
-                                                   "Vietnamese correctly."),
-        click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
-                     help="Column headers: en, the SPARQL variable names (default, except xlsx), or vi, "
-                          "Vietnamese (default of xlsx)."),
-        click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False),
-                     help="File to write (default: standard output)."),
-    ]):
-        command = option(command)
-    return command
+def answer_options(graph_formats: bool = False):
+    """--format and how the answer reads: wrapped or cut cells, Excel-ready CSV, Vietnamese headers, -o. With
+    `graph_formats` (ad hoc `sparql`), also the RDF formats of CONSTRUCT and DESCRIBE answers, and no default
+    format: each kind of answer has its own."""
+    formats = ["table", "csv", "json", "markdown", "xlsx", *(["turtle", "nt", "json-ld"] if graph_formats else [])]
+    format_help = ("table: wrapped to the terminal (COLUMNS, else 120 columns when not a terminal); json: SPARQL 1.1 "
+                   "results; xlsx: a spreadsheet, needs -o.")
+    if graph_formats:
+        format_help = ("SELECT and ASK answers: table (default), csv, json, markdown or xlsx; CONSTRUCT and DESCRIBE "
+                       "answers (graphs): turtle (default), nt or json-ld. " + format_help)
+
+    def decorate(command):
+        for option in reversed([
+            click.option("--format", "fmt", type=click.Choice(formats), default=None if graph_formats else "table",
+                         show_default=not graph_formats, help=format_help),
+            click.option("--truncate", type=click.IntRange(min=2), metavar="N",
+                         help="table / markdown: cut each cell at N characters (…) instead of wrapping it."),
+            click.option("--excel", is_flag=True, help="csv: start with a UTF-8 byte order mark, so that Excel reads "
+                                                       "Vietnamese correctly."),
+            click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
+                         help="Column headers: en, the SPARQL variable names (default, except xlsx), or vi, "
+                              "Vietnamese (default of xlsx)."),
+            click.option("-o", "--output", type=click.Path(path_type=Path), callback=output_path,
+                         help="File to write (default: standard output)."),
+        ]):
+            command = option(command)
+        return command
+    return decorate
+
+
+output_options = answer_options()
 reasoning_option = click.option("--reasoning/--no-reasoning", default=True, show_default=True,
                                 help="Query the OWL RL closure too (cached beside the graph as NAME.inferred.ttl).")
 
@@ -345,20 +379,34 @@ def query(name: str, params: tuple[str, ...], fmt: str, truncate: int | None, ex
 
 @main.command()
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-@output_options
+@answer_options(graph_formats=True)
 @graph_option
 @reasoning_option
 @endpoint_option
-def sparql(file, fmt: str, truncate: int | None, excel: bool, lang: str | None, output: Path | None,
+def sparql(file, fmt: str | None, truncate: int | None, excel: bool, lang: str | None, output: Path | None,
            graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri: str | None, remote_default_graph: bool,
            timeout: int, retries: int) -> None:
-    """Run an ad hoc SPARQL query from FILE (or - for standard input)."""
+    """Run an ad hoc read-only SPARQL query from FILE (or - for standard input): SELECT, ASK, CONSTRUCT or
+    DESCRIBE. Update requests are refused."""
+    from .query import Table, open_local, run_local
     from .render import check_options
+    from .sparql import check_format, refuse_updates
+    from .store import serialize
 
-    check_options(fmt, lang=lang, truncate=truncate, excel=excel, to_file=output is not None)
-    run = executor(graph_path, reasoning, endpoint, graph_iri, remote_default_graph, timeout, retries)
-    table = run(nfc_arg(file.read()))
-    emit(table, fmt, output, "sparql", lang=lang, truncate=truncate, excel=excel)
+    text = nfc_arg(file.read())
+    if endpoint:
+        from .remote import published_graphs, run_remote
+        refuse_updates(text)  # never sent: the endpoint might accept it
+        graphs = [] if remote_default_graph else published_graphs(graph_iri, reasoning)
+        answer = run_remote(endpoint, text, default_graphs=graphs, timeout=timeout, retries=retries, graphs=True)
+    else:
+        answer = run_local(open_local(graph_path, reasoning), text, graphs=True)
+    if isinstance(answer, Table):
+        fmt = check_format(fmt, False, "a SELECT query" if answer.boolean is None else "an ASK query")
+        check_options(fmt, lang=lang, truncate=truncate, excel=excel, to_file=output is not None)
+        emit(answer, fmt, output, "sparql", lang=lang, truncate=truncate, excel=excel)
+    else:
+        write_out(serialize(answer, check_format(fmt, True, "a CONSTRUCT or DESCRIBE query")), output)
 
 
 @main.command()
@@ -371,26 +419,34 @@ def sparql(file, fmt: str, truncate: int | None, excel: bool, lang: str | None, 
 @click.option("--batch-size", type=click.IntRange(min=1), default=20, show_default=True,
               help="Documents (or records) per request.")
 @with_remote_options
-@click.option("-o", "--output", type=click.Path(path_type=Path),
+@click.option("-o", "--output", type=click.Path(path_type=Path), callback=output_path,
               help="The link graph file (default: beside the graph, NAME.links.ttl).")
+@click.option("--replace", is_flag=True,
+              help="Write the new link graph even when it links fewer documents than the current one.")
 def link(graph_path: Path, endpoint: str, default_graphs: tuple[str, ...], batch_size: int, timeout: int,
-         retries: int, output: Path | None) -> None:
+         retries: int, output: Path | None, replace: bool) -> None:
     """Link the plan's legal documents to a law database (ELI over SPARQL) and write the link graph.
 
     Each document is looked up by number (eli:id_local, or number + type + year); what is found (the
     record's IRI as owl:sameAs, title, dates, in-force status, what amends, repeals, changes or consolidates
     it, transitively) goes to the link graph with its provenance. Documents not found are listed, never
-    guessed. On any failure the link graph stays as it was (exit 2)."""
+    guessed. On any failure the link graph stays as it was (exit 2). When this run finds fewer documents than
+    the current link graph links, that one is kept and the exit code is 1 (--replace writes the new one)."""
     from .remote import link as run_link
 
     report = run_link(graph_path, endpoint, output=output, batch_size=batch_size, default_graphs=default_graphs,
-                      timeout=timeout, retries=retries)
+                      timeout=timeout, retries=retries, replace=replace)
     click.echo(f"{report.endpoint}: {len(report.linked)} of {report.documents} documents found, "
                f"{len(report.not_found)} not found; {len(report.changes)} change relations")
     for number, _, remote, how in report.linked:
         click.echo(f"  found      {number:<16} {remote}  (by {how})")
     for number, _, why in report.not_found:
         click.echo(f"  not found  {number:<16} {why}")
+    if report.kept is not None:
+        click.echo(f"warning: {report.endpoint} found {len(report.linked)} of {report.documents} documents, fewer "
+                   f"than the {report.kept} that {report.path} links: kept it unchanged (check the endpoint and "
+                   f"--default-graph, or run again with --replace to write the new link graph)", err=True)
+        sys.exit(1)
     click.echo(f"wrote {report.path} ({report.triples} triples)")
 
 

@@ -112,23 +112,19 @@ def rows_of_folder(folder: Path) -> list[Row]:
 
 
 def rows_in_graph(graph_path: Path, plan_ids: list[str]) -> list[list[Row]]:
-    """The table rows of each plan id in a built graph, through the saved query `plan-table` (the plan bound
-    as its IRI, never pasted into the query)."""
+    """The table rows of each plan id in a built graph, as `export` reads them (the saved query `plan-table`,
+    the plan bound as its IRI, never pasted into the query)."""
     from .export import table_rows
-    from .query import bindings_for, get_query, lookups_from, open_local, run_local, with_values
+    from .query import lookups_from, open_local, run_local
+    from .sources import TABLE_COLUMNS
 
     dataset = open_local(graph_path, reasoning=False)  # the table is all asserted: no closure needed
-    lookups = lookups_from(lambda text: run_local(dataset, text).rows)
-    unknown = [plan_id for plan_id in plan_ids if plan_id not in lookups.plans]
+    plans = lookups_from(lambda text: run_local(dataset, text).rows).plans
+    unknown = [plan_id for plan_id in plan_ids if plan_id not in plans]
     if unknown:
         raise CchcError(f"{graph_path}: no plan {', '.join(map(repr, unknown))} in the graph; it holds: "
-                        f"{', '.join(sorted(lookups.plans)) or 'no plan'} (build both plan folders into one graph to compare them)")
-    query = get_query("plan-table")
-    found = []
-    for plan_id in plan_ids:
-        values = bindings_for(query, {"plan": plan_id}, lambda: lookups)
-        found.append(table_rows(run_local(dataset, with_values(query.text, values)).rows).get(plan_id, []))
-    return found
+                        f"{', '.join(sorted(plans)) or 'no plan'} (build both plan folders into one graph to compare them)")
+    return [[dict(zip(TABLE_COLUMNS, row)) for row in table_rows(dataset, plan_id)] for plan_id in plan_ids]
 
 
 def diff_folders(old: Path, new: Path) -> PlanDiff:

@@ -1,47 +1,94 @@
-"""Export: the plan table regenerated from the graph by SPARQL, and RDF dumps."""
+"""Export: the plan table regenerated from the graph by SPARQL, and RDF dumps.
+
+The table comes from the saved query `plan-table` on the embedded Oxigraph store, opened as `cchc-graph query`
+opens it, so `export` and `query plan-table` give the same lines. The query gives one line per product in
+document order, and the products of a table row are consecutive: each row is written as soon as its last
+product has been read, so the whole corpus streams out instead of being built up in memory.
+"""
 
 from __future__ import annotations
 
 import csv
-import io
-from typing import Iterable, Mapping
+from typing import BinaryIO, Iterator
 
 from rdflib import Graph
 from rdflib.term import Node
 
+from .errors import CchcError
 from .query import Lookups, bindings_for, get_query, lookups_from, run_local, with_values
 from .sources import TABLE_COLUMNS
+from .store import OxigraphDataset
+
+_WANTED = TABLE_COLUMNS + ("plan_id",)
+
+
+def table_rows(dataset: OxigraphDataset, plan: str | None = None) -> Iterator[list[str]]:
+    """The source table's rows (cells in TABLE_COLUMNS order, the products of a row joined by newlines), in
+    document order. `plan`: one plan id; an unknown one is an error listing the plan ids."""
+    query = get_query("plan-table")
+    cache: list[Lookups] = []
+
+    def lookups() -> Lookups:
+        if not cache:
+            cache.append(lookups_from(lambda text: run_local(dataset, text).rows))
+        return cache[0]
+
+    if plan is not None and plan not in lookups().plans:
+        known = ", ".join(sorted(lookups().plans)) or "none"
+        raise CchcError(f"--plan {plan!r}: no such plan in the graph; its plans: {known}")
+    values = bindings_for(query, {"plan": plan} if plan else {}, lookups)
+    columns, solutions = dataset.solutions(with_values(query.text, values))
+    index = {name: columns.index(name) for name in _WANTED}
+    product_at = TABLE_COLUMNS.index("product")
+    key, row = None, None
+    for solution in solutions:
+        cells = [term.value if term is not None else "" for term in solution]
+        this = (cells[index["plan_id"]], cells[index["row_id"]])
+        if this != key:
+            if row is not None:
+                yield row
+            key, row = this, [cells[index[c]] for c in TABLE_COLUMNS]
+        elif cells[index["product"]]:
+            row[product_at] = f"{row[product_at]}\n{cells[index['product']]}" if row[product_at] \
+                else cells[index["product"]]
+    if row is not None:
+        yield row
+
+
+class _Utf8:
+    """A text sink over a binary stream, for the csv module."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+
+    def write(self, text: str) -> int:
+        return self.raw.write(text.encode("utf-8"))
+
+
+def write_table(dataset: OxigraphDataset, out: BinaryIO, plan: str | None = None) -> int:
+    """Write the table as CSV (UTF-8, "\\n" line ends, the source table's bytes) row by row; the row count."""
+    rows = table_rows(dataset, plan)
+    first = next(rows, None)  # an unknown plan fails here, before the header is written
+    writer = csv.writer(_Utf8(out), lineterminator="\n")
+    writer.writerow(TABLE_COLUMNS)
+    count = 0
+    if first is not None:
+        writer.writerow(first)
+        count = 1
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    return count
 
 
 def export_table(graph: Graph, plan: str | None = None) -> str:
-    """The source table (TABLE_COLUMNS, document order, products of a row joined by newlines) as CSV."""
-    query = get_query("plan-table")
+    """The table of an rdflib graph as one CSV string (for tests and library use)."""
+    import io
 
-    def lookups() -> Lookups:
-        return lookups_from(lambda text: run_local(graph, text).rows)
+    from .store import ASSERTED
 
-    values = bindings_for(query, {"plan": plan} if plan else {}, lookups)
-    rows = table_rows(run_local(graph, with_values(query.text, values)).rows)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, TABLE_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(row for plan_rows in rows.values() for row in plan_rows)
-    return out.getvalue()
-
-
-def table_rows(lines: Iterable[Mapping[str, Node]]) -> dict[str, list[dict[str, str]]]:
-    """The answer lines of `plan-table` grouped back into table rows (TABLE_COLUMNS, products of a row
-    joined by newlines), per plan id, in the query's (document) order."""
-    rows: dict[tuple[str, str], dict[str, str]] = {}
-    for binding in lines:
-        key = (str(binding["plan_id"]), str(binding["row_id"]))
-        if key not in rows:
-            rows[key] = {c: str(binding.get(c, "")) for c in TABLE_COLUMNS}
-            rows[key]["product"] = ""
-        if "product" in binding:
-            product = rows[key]["product"]
-            rows[key]["product"] = f"{product}\n{binding['product']}" if product else str(binding["product"])
-    plans: dict[str, list[dict[str, str]]] = {}
-    for (plan_id, _), row in rows.items():
-        plans.setdefault(plan_id, []).append(row)
-    return plans
+    dataset = OxigraphDataset()
+    dataset.add_graph(ASSERTED, graph)
+    out = io.BytesIO()
+    write_table(dataset, out, plan)
+    return out.getvalue().decode("utf-8")

@@ -371,23 +371,29 @@ def _insert_values(text: str, blocks: list[tuple[list[str], str]]) -> str:
 
 # ---------------------------------------------------------------------------------------- results
 
-def run_local(dataset, text: str) -> Table:
-    """Run on the embedded store (store.assemble): Oxigraph by default, or an rdflib graph or dataset."""
+def run_local(dataset, text: str, graphs: bool = False):
+    """Run on the embedded store (store.assemble): Oxigraph by default, or an rdflib graph or dataset. A Table
+    for SELECT and ASK; for CONSTRUCT and DESCRIBE an rdflib Graph when `graphs`, else an error."""
     from .store import OxigraphDataset
 
     if isinstance(dataset, OxigraphDataset):
-        columns, rows = dataset.select(text)
-        return Table(columns, rows)
-    try:
-        result = dataset.query(text)
-    except Exception as exc:  # rdflib raises pyparsing and its own errors
-        raise CchcError(f"SPARQL error: {exc}") from None
-    if result.type == "ASK":
-        return Table(["ask"], [{"ask": Literal(bool(result.askAnswer))}])
-    if result.type != "SELECT":
-        raise CchcError("only SELECT and ASK queries can be run")
-    columns = [str(v) for v in result.vars]
-    return Table(columns, [{c: row[c] for c in columns if row[c] is not None} for row in result])
+        answer = dataset.answer(text)
+        if isinstance(answer, tuple):
+            return Table(*answer)
+    else:
+        try:
+            result = dataset.query(text)
+        except Exception as exc:  # rdflib raises pyparsing and its own errors
+            raise CchcError(f"SPARQL error: {exc}") from None
+        if result.type == "ASK":
+            return Table([], [], bool(result.askAnswer))
+        if result.type == "SELECT":
+            columns = [str(v) for v in result.vars]
+            return Table(columns, [{c: row[c] for c in columns if row[c] is not None} for row in result])
+        answer = result.graph
+    if not graphs:
+        raise CchcError("only SELECT and ASK queries can be run here")
+    return answer
 
 
 # ---------------------------------------------------------------------------------------- running
@@ -402,11 +408,12 @@ def open_local(graph_path: Path, reasoning: bool = True):
     graph_path = Path(graph_path)
     dataset = OxigraphDataset()
     fresh = False
-    if reasoning:
+    if reasoning or inferred_path_for(graph_path).exists():
         # A fresh cache means the graph file has the very bytes the closure was computed from, which `reason`
         # (or an earlier `query`) parsed strictly: neither it nor the cache we wrote needs checking again.
         # The digest (a second of hashing at 630 plans) runs beside the load, which bets on a fresh cache;
         # when it is stale the graph is read again, strictly. Lenient parsing accepts all that strict does.
+        # Without reasoning (`export`), a cache that exists is checked the same way, for the same speed-up.
         with ThreadPoolExecutor(max_workers=1) as pool:
             freshness = pool.submit(inferred_is_fresh, graph_path)
             dataset.add_file(ASSERTED, graph_path, checked=True)

@@ -47,7 +47,7 @@ from .legal import LOCAL_ISSUERS, parse_number
 from .namespaces import CCHC, ELI, GRAPH, OWL, PROV, RDF, RDFS, XSD, bind_prefixes
 from .progress import progress
 from .query import Table, get_query, run_local, with_rows, with_values
-from .store import links_path_for, serialize, write_bytes
+from .store import links_path_for, output_target, serialize, write_bytes
 from .text import fold, nfc
 
 DEFAULT_TIMEOUT = 30  # seconds, per request
@@ -171,26 +171,30 @@ def _request(method: str, url: str, *, what: str, data: bytes | None = None, con
 # ---------------------------------------------------------------------------------------- queries
 
 def run_remote(endpoint: str, text: str, *, default_graphs: Iterable[str] = (), timeout: float = DEFAULT_TIMEOUT,
-               retries: int = DEFAULT_RETRIES, what: str = "query") -> Table:
-    """Run a SELECT or ASK query on a SPARQL endpoint (SPARQL 1.1 Protocol, JSON results). `default_graphs`
-    are sent as default-graph-uri parameters: the query then sees their merge as its default graph, on any
-    SPARQL 1.1 store, whatever the store's own default graph is."""
-    from SPARQLWrapper import GET, JSON, POST, SPARQLWrapper
+               retries: int = DEFAULT_RETRIES, what: str = "query", graphs: bool = False):
+    """Run a SELECT or ASK query on a SPARQL endpoint (SPARQL 1.1 Protocol, JSON results) as a Table; with
+    `graphs`, a CONSTRUCT or DESCRIBE query too (Turtle), as an rdflib Graph. `default_graphs` are sent as
+    default-graph-uri parameters: the query then sees their merge as its default graph, on any SPARQL 1.1
+    store, whatever the store's own default graph is."""
+    from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
 
     check_url(endpoint, "SPARQL endpoint")
-    graphs = [str(_check_iri(str(g), "default graph")) for g in default_graphs]
+    graph_iris = [str(_check_iri(str(g), "default graph")) for g in default_graphs]
     seconds = max(1, int(round(timeout)))  # SPARQLWrapper takes whole seconds
+    forms = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") if graphs else ("SELECT", "ASK")
+    kind: list[str] = []
 
     def attempt() -> bytes:
         sparql = SPARQLWrapper(endpoint, agent=USER_AGENT)
         sparql.setQuery(text)
-        if sparql.queryType not in ("SELECT", "ASK"):
-            raise CchcError("only SELECT and ASK queries can be run")
-        sparql.setReturnFormat(JSON)
+        if sparql.queryType not in forms:
+            raise CchcError(f"only {', '.join(forms[:-1])} and {forms[-1]} queries can be run")
+        kind[:] = [sparql.queryType]
+        sparql.setReturnFormat(TURTLE if sparql.queryType in ("CONSTRUCT", "DESCRIBE") else JSON)
         sparql.setOnlyConneg(True)
         sparql.setTimeout(seconds)
-        sparql.setMethod(GET if len(text) < 1500 and not graphs else POST)
-        for graph in graphs:
+        sparql.setMethod(GET if len(text) < 1500 and not graph_iris else POST)
+        for graph in graph_iris:
             sparql.addDefaultGraph(graph)
         response = sparql.query().response
         try:
@@ -199,7 +203,26 @@ def run_remote(endpoint: str, text: str, *, default_graphs: Iterable[str] = (), 
             response.close()
 
     body = _retrying(endpoint, what, attempt, retries, seconds)
+    if kind[0] in ("CONSTRUCT", "DESCRIBE"):
+        return parse_graph(body, f"{endpoint}: {what}")
     return parse_results(body, f"{endpoint}: {what}")
+
+
+def parse_graph(body: bytes, where: str) -> Graph:
+    """A CONSTRUCT or DESCRIBE answer (Turtle) as an rdflib Graph, its literals in NFC; RemoteError when it
+    is not Turtle."""
+    parsed = Graph()
+    try:
+        parsed.parse(data=body.decode("utf-8"), format="turtle")
+    except Exception as exc:  # rdflib raises parser-specific types
+        raise RemoteError(f"{where}: malformed response: not Turtle ({_one_line(str(exc), 120)})") from None
+    graph = Graph()
+    bind_prefixes(graph)
+    for s, p, o in parsed:
+        if isinstance(o, Literal):
+            o = Literal(nfc(str(o)), lang=o.language, datatype=o.datatype)
+        graph.add((s, p, o))
+    return graph
 
 
 def parse_results(body: bytes, where: str) -> Table:
@@ -216,7 +239,7 @@ def parse_results(body: bytes, where: str) -> Table:
     if "boolean" in document:
         if not isinstance(document["boolean"], bool):
             raise bad("'boolean' is not true or false")
-        return Table(["ask"], [{"ask": Literal(document["boolean"])}])
+        return Table([], [], document["boolean"])
     head, results = document.get("head"), document.get("results")
     columns = head.get("vars") if isinstance(head, dict) else None
     bindings = results.get("bindings") if isinstance(results, dict) else None
@@ -304,6 +327,19 @@ class LinkReport:
     not_found: list[tuple[str, URIRef, str]]  # number, our IRI, why
     changes: list[tuple[URIRef, str, URIRef]]  # remote target, ELI relation, remote changer
     triples: int
+    kept: int | None = None  # set when the file was kept: the documents it links, more than this run found
+
+
+def linked_in(path: Path) -> int:
+    """How many of our documents the link graph file links (subjects of owl:sameAs); 0 when there is no
+    file, or one that is not Turtle (nothing worth keeping)."""
+    if not Path(path).exists():
+        return 0
+    try:
+        graph = Graph().parse(path, format="turtle")
+    except Exception:  # rdflib raises parser-specific types
+        return 0
+    return len(set(graph.subjects(OWL.sameAs, None)))
 
 
 def local_documents(graph: Graph) -> list[LocalDocument]:
@@ -363,17 +399,20 @@ DETAIL_PROPERTIES = {ELI.id_local, ELI.number, ELI.title, ELI.type_document, ELI
 
 def link(graph_path: Path, endpoint: str, *, output: Path | None = None, batch_size: int = DEFAULT_BATCH,
          default_graphs: Iterable[str] = (), timeout: float = DEFAULT_TIMEOUT, retries: int = DEFAULT_RETRIES,
-         now: Callable[[], dt.datetime] | None = None) -> LinkReport:
+         now: Callable[[], dt.datetime] | None = None, replace: bool = False) -> LinkReport:
     """Look every legal document of the built graph up in an ELI law database and write the link graph.
 
     The file (default: beside the graph, NAME.links.ttl) is written only after every request succeeded;
-    on any failure it stays as it was and RemoteError is raised."""
+    on any failure it stays as it was and RemoteError is raised. When this run links fewer documents than
+    the file already does (a wrong endpoint or default graph finds nothing), the file is kept too, and the
+    report says so (`kept`), unless `replace`."""
     from .store import read_graph
 
     check_url(endpoint, "SPARQL endpoint")
     if batch_size < 1:
         raise CchcError("--batch-size must be at least 1")
     output = Path(output) if output else links_path_for(Path(graph_path))
+    output_target(output)  # refuse a directory, pipe or device before asking the endpoint anything
     clock = now or (lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
     documents = local_documents(read_graph(graph_path))
     started = clock()
@@ -445,8 +484,14 @@ def link(graph_path: Path, endpoint: str, *, output: Path | None = None, batch_s
     ended = clock()
     graph = link_graph(endpoint, documents, linked, not_found, changes, records, facts, started, ended,
                        [lookup, changes_query, details_query], batch_size)
+    report = LinkReport(endpoint, output, len(documents), linked, not_found, sorted(changes), len(graph))
+    if not replace:
+        before = linked_in(output)
+        if len(linked) < before:
+            report.kept = before
+            return report
     write_bytes(output, serialize(graph, "turtle"))
-    return LinkReport(endpoint, output, len(documents), linked, not_found, sorted(changes), len(graph))
+    return report
 
 
 def link_graph(endpoint, documents, linked, not_found, changes, records, facts, started, ended, queries,

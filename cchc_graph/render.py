@@ -45,8 +45,10 @@ class RenderError(CchcError):
 
 @dataclass
 class Table:
+    """A SELECT answer (columns, rows), or an ASK answer (`boolean` set, no columns or rows)."""
     columns: list[str]
     rows: list[dict[str, Node]]
+    boolean: bool | None = None
 
 
 def cell(term: Node | None) -> str:
@@ -108,6 +110,11 @@ def render(table: Table, fmt: str, *, lang: str | None = None, width: int | None
     table or Markdown answer at that many characters instead of wrapping them."""
     lang = lang or default_lang(fmt)
     check_options(fmt, lang=lang, truncate=truncate)
+    if table.boolean is not None:
+        # SPARQL 1.1 Query Results JSON has a boolean form; CSV has none: `true` or `false` on one line.
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": table.boolean}) + "\n"
+        return ("true" if table.boolean else "false") + "\n"
     if fmt == "json":
         bindings = [{c: term_json(t) for c, t in row.items()} for row in table.rows]
         return json.dumps({"head": {"vars": table.columns}, "results": {"bindings": bindings}},
@@ -208,6 +215,9 @@ def render_bytes(table: Table, fmt: str, *, lang: str | None = None, width: int 
     mark, without which Excel reads UTF-8 as the local code page and garbles Vietnamese."""
     check_options(fmt, lang=lang, truncate=truncate, excel=excel, to_file=True)
     if fmt == "xlsx":
+        if table.boolean is not None:
+            raise RenderError("the answer to an ASK query is true or false: choose --format table, csv, json or "
+                              "markdown")
         return xlsx(table, lang or default_lang(fmt), title)
     data = render(table, fmt, lang=lang, width=width, truncate=truncate).encode("utf-8")
     return BOM + data if excel else data

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
+import stat
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -88,18 +89,60 @@ def serialize(graph: Graph, fmt: str) -> bytes:
     return graph.serialize(format=fmt, encoding="utf-8")
 
 
+_NOT_REGULAR = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def output_target(path: Path) -> Path:
+    """The file an output to `path` replaces: `path` itself, or the file a symbolic link points to (written
+    through, as editors do, so the link stays a link). Anything that is not a regular file (a directory, a
+    named pipe, a device, a socket) is refused before anything is computed or written: renaming a file over
+    it would silently turn `/dev/null` or a pipe into a plain file."""
+    path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as exc:
+        raise CchcError(f"cannot write {path}: {exc.strerror}") from None
+    for test, kind in _NOT_REGULAR:
+        if test(mode):
+            shown = f"{path} (a link to {target})" if target != path else str(path)
+            raise CchcError(f"cannot write {shown}: it is {kind}, not a regular file; choose a file path")
+    return target
+
+
+def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
+    """A new empty file beside the target, created with mode 0666 so that the process umask (and any default
+    ACL of the folder) decides its permissions, as for any file a command creates (0644 under umask 0022).
+    tempfile.mkstemp would make it 0600, unreadable by anyone else once renamed into place."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise CchcError(f"cannot create a temporary file in {folder}")
+
+
 @contextmanager
 def atomic_write(path: Path) -> Iterator[Path]:
-    """Yield a temporary path; on success it replaces `path`, on failure it is removed."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Yield a temporary path; on success it replaces `path`, on failure it is removed.
+
+    The new file gets the permissions of the umask, also when it replaces an existing file (outputs are
+    regenerated, not edited). A symbolic link is written through: its target is replaced atomically and the
+    link kept. Other non-regular files are refused (`output_target`)."""
+    target = output_target(Path(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _create_temporary(target.parent, target.name)
     os.close(fd)
     try:
-        yield Path(tmp)
-        os.replace(tmp, path)
+        yield tmp
+        os.replace(tmp, target)
     finally:
-        if os.path.exists(tmp):
+        if os.path.lexists(tmp):
             os.unlink(tmp)
 
 
@@ -150,16 +193,36 @@ class OxigraphDataset:
     def __len__(self) -> int:
         return len(self.store)
 
-    def select(self, text: str) -> tuple[list[str], list[dict]]:
-        """Run a SELECT or ASK query; rows hold rdflib terms, so callers see one kind of term."""
+    def _run(self, text: str):
+        """The store's answer to a query (never an update: `Store.query` cannot change the store)."""
         try:
-            result = self.store.query(text, use_default_graph_as_union=True)
-        except (SyntaxError, ValueError, OSError) as exc:
+            return self.store.query(text, use_default_graph_as_union=True)
+        except SyntaxError as exc:
+            from .sparql import syntax_error
+            raise syntax_error(text, exc) from None
+        except (ValueError, OSError) as exc:
             raise CchcError(f"SPARQL error: {exc}") from None
-        if isinstance(result, self._ox.QueryBoolean):
-            return ["ask"], [{"ask": Literal(bool(result))}]
+
+    def solutions(self, text: str):
+        """(variable names, an iterator of solutions: tuples of pyoxigraph terms or None) of a SELECT query,
+        for callers that stream a large answer instead of converting it whole."""
+        result = self._run(text)
         if not isinstance(result, self._ox.QuerySolutions):
-            raise CchcError("only SELECT and ASK queries can be run")
+            raise CchcError("expected a SELECT query")
+        return [v.value for v in result.variables], (tuple(solution) for solution in result)
+
+    def answer(self, text: str):
+        """A SELECT or ASK answer as (columns, rows of rdflib terms, None) or ([], [], boolean); a CONSTRUCT or
+        DESCRIBE answer as an rdflib Graph. Callers see one kind of term."""
+        result = self._run(text)
+        if isinstance(result, self._ox.QueryBoolean):
+            return [], [], bool(result)
+        if isinstance(result, self._ox.QueryTriples):
+            graph = Graph()
+            bind_prefixes(graph)
+            for triple in result:
+                graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+            return graph
         columns = [v.value for v in result.variables]
         rows = []
         converted: dict = {}  # answers repeat terms (roles, texts, agencies): convert each once
@@ -173,7 +236,7 @@ class OxigraphDataset:
                         value = converted[term] = to_rdflib(term)
                     row[column] = value
             rows.append(row)
-        return columns, rows
+        return columns, rows, None
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

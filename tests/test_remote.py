@@ -34,6 +34,39 @@ OURS = "https://w3id.org/cchc-graph/eli/"
 HOST = "127.0.0.1"
 
 
+
+def test_sparql_endpoint_ask_answers_in_sparql_results_json(store, published):
+    args = ["sparql", "-", "--endpoint", store.query, "--graph-iri", published["plain"], "--format", "json"]
+    yes = CliRunner().invoke(main, args, input="PREFIX cchc: <https://w3id.org/cchc-graph/ontology#>\n"
+                                               "ASK { ?plan cchc:hasArea ?area }")
+    no = CliRunner().invoke(main, args, input="ASK { <urn:test:nothing> ?p ?o }")
+    assert (yes.exit_code, yes.output) == (0, '{"head": {}, "boolean": true}\n')
+    assert (no.exit_code, no.output) == (0, '{"head": {}, "boolean": false}\n')
+
+
+@pytest.mark.parametrize("text", [
+    "PREFIX cchc: <https://w3id.org/cchc-graph/ontology#>\n"
+    "CONSTRUCT { ?row cchc:leadText ?lead } WHERE { ?row cchc:rowId ?id ; cchc:leadText ?lead FILTER(?id = \"I-02\") }",
+    "DESCRIBE <https://w3id.org/cchc-graph/id/plan/ninh-binh-2023>",
+])
+def test_sparql_endpoint_graph_answers_equal_the_embedded_stores(store, published, build_dir, text):
+    local = CliRunner().invoke(main, ["sparql", "-", "--graph", str(build_dir), "--format", "nt"], input=text)
+    far = CliRunner().invoke(main, ["sparql", "-", "--endpoint", store.query, "--graph-iri", published["plain"],
+                                    "--format", "nt"], input=text)
+    assert far.exit_code == 0, far.output
+    assert local.exit_code == 0 and local.output.count("\n") >= 1, local.output
+    assert far.output == local.output
+
+
+def test_sparql_endpoint_never_sends_an_update(tiny):
+    server = tiny(answer_500)
+    result = CliRunner().invoke(main, ["sparql", "-", "--endpoint", server.query], input="DROP ALL")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: `sparql` runs read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE); this "
+                                    "is a SPARQL Update request (DROP), which it never sends or runs.")
+    assert server.requests == 0
+
+
 # ------------------------------------------------------------------------------------------------ servers
 
 def free_port() -> int:
@@ -317,6 +350,39 @@ def test_query_loads_the_link_graph(tmp_path, build_dir, linked):
     with_links = CliRunner().invoke(main, ["sparql", "-", "--graph", str(linked[0]), "--format", "csv"], input=text)
     without = CliRunner().invoke(main, ["sparql", "-", "--graph", str(build_dir), "--format", "csv"], input=text)
     assert with_links.output.splitlines() == ["n", "15"] and without.output.splitlines() == ["n", "0"]
+
+
+
+def test_link_keeps_a_link_graph_that_finds_more(tmp_path, linked, law_db):
+    """An endpoint (here the right one with a wrong default graph) finding fewer documents than the current
+    link graph links: the file stays byte for byte, a warning names both counts, exit 1."""
+    path = copy_build(linked[0], tmp_path)
+    before = snapshot(path.parent)
+    result = CliRunner().invoke(main, ["link", "--graph", str(path), "--endpoint", law_db.query,
+                                       "--default-graph", "urn:test:no-such-graph"])
+    assert result.exit_code == 1, result.output
+    assert f"{law_db.query}: 0 of 17 documents found, 17 not found; 0 change relations" in result.stdout
+    assert result.stderr == (
+        f"warning: {law_db.query} found 0 of 17 documents, fewer than the 15 that {links_path_for(path)} links: kept "
+        f"it unchanged (check the endpoint and --default-graph, or run again with --replace to write the new link "
+        f"graph)\n")
+    assert "wrote " not in result.stdout
+    assert snapshot(path.parent) == before
+
+
+def test_link_replace_accepts_the_worse_link_graph(tmp_path, linked, law_db):
+    path = copy_build(linked[0], tmp_path)
+    result = CliRunner().invoke(main, ["link", "--graph", str(path), "--endpoint", law_db.query,
+                                       "--default-graph", "urn:test:no-such-graph", "--replace"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    written = Graph().parse(links_path_for(path), format="turtle")
+    assert not list(written.subject_objects(OWL.sameAs))
+    assert len(set(written.subjects(CCHC.notFoundIn, URIRef(law_db.query)))) == 17
+    # Finding as many or more documents than the file links replaces it without --replace.
+    again = CliRunner().invoke(main, ["link", "--graph", str(path), "--endpoint", law_db.query])
+    assert again.exit_code == 0 and again.stderr == "", again.output
+    assert len(set(Graph().parse(links_path_for(path)).subjects(OWL.sameAs, None))) == 15
 
 
 @pytest.mark.parametrize("years, issuers, document, expected", [
