@@ -106,8 +106,11 @@ def check_format(fmt: str | None, is_graph: bool, form: str) -> str:
     if is_graph and fmt not in GRAPH_FORMATS:
         raise CchcError(f"--format {fmt} is for SELECT and ASK answers; the answer to {form} is a graph: "
                         f"choose --format {', '.join(GRAPH_FORMATS)}")
-    if not is_graph and fmt not in TABLE_FORMATS:
-        raise CchcError(f"--format {fmt} is for CONSTRUCT and DESCRIBE answers (graphs); the answer to {form} "
-                        f"is a table: choose --format {', '.join(TABLE_FORMATS)}")
+    ask = "ASK" in form
+    tables = [f for f in TABLE_FORMATS if not (ask and f == "xlsx")]  # true or false makes no spreadsheet
+    if not is_graph and fmt not in tables:
+        what = ("is for SELECT answers" if fmt in TABLE_FORMATS else "is for CONSTRUCT and DESCRIBE answers (graphs)")
+        kind = "is true or false" if ask else "is a table"
+        raise CchcError(f"--format {fmt} {what}; the answer to {form} {kind}: choose --format {', '.join(tables)}")
     return fmt
 

@@ -82,9 +82,11 @@ def test_describe(runner, built_graph_file, plan_graph):
                        "query is a graph: choose --format turtle, nt, json-ld\n"),
     ("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "turtle",
      "error: --format turtle is for CONSTRUCT and DESCRIBE answers (graphs); the answer to a SELECT query is a "
-     "table: choose --format table, csv, json, markdown\n"),
+     "table: choose --format table, csv, json, markdown, xlsx\n"),
     ("ASK {}", "json-ld", "error: --format json-ld is for CONSTRUCT and DESCRIBE answers (graphs); the answer to an "
-                          "ASK query is a table: choose --format table, csv, json, markdown\n"),
+                          "ASK query is true or false: choose --format table, csv, json, markdown\n"),
+    ("ASK {}", "xlsx", "error: --format xlsx is for SELECT answers; the answer to an ASK query is true or false: "
+                       "choose --format table, csv, json, markdown\n"),
 ])
 def test_a_format_for_the_other_kind_of_answer_is_refused(runner, built_graph_file, text, fmt, message):
     result = sparql(runner, built_graph_file, text, "--format", fmt)
