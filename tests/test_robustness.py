@@ -63,7 +63,7 @@ def test_output_into_a_folder_is_exit_2_naming_the_folder(runner, tmp_path):
     folder.mkdir()
     result = runner.invoke(main, ["build", "-o", str(folder)])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"error: {folder}: ")
+    assert result.stderr == f"error: cannot write {folder}: it is a directory, not a regular file; choose a file path\n"
     assert "Traceback" not in result.stderr and folder.is_dir() and list(folder.iterdir()) == []
 
 
@@ -72,8 +72,8 @@ def test_an_output_folder_that_is_a_file_is_exit_2(runner, tmp_path):
     blocker.write_text("keep me", encoding="utf-8")
     result = runner.invoke(main, ["build", "-o", str(blocker / "graph.ttl")])
     assert result.exit_code == 2
-    assert result.stderr == (f"error: {blocker}: File exists: a file stands where a folder is needed "
-                             "(check the path and its permissions)\n")
+    assert result.stderr == (f"error: cannot write {blocker / 'graph.ttl'}: a file stands where a folder of this path "
+                             "is needed; choose another path\n")
     assert blocker.read_text(encoding="utf-8") == "keep me"
 
 
