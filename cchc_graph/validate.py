@@ -35,6 +35,8 @@ own. The graph is navigated with rdflib, never by pasting text into SPARQL.
 from __future__ import annotations
 
 import json
+import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -49,6 +51,7 @@ from .errors import CchcError
 from .namespaces import CCHC, DCTERMS, ELI, RDF, RDFS, SKOS, bind_prefixes
 from .reason import load_ontology
 from .resources import SHAPES as SHAPES_DIR
+from .shacl_sparql import check_prebinding, prebind, sparql_term
 from .store import read_graph
 
 SHAPES_NS = "https://w3id.org/cchc-graph/shapes#"
@@ -163,28 +166,78 @@ def _prepared(text: str):
     return prepareQuery(text)
 
 
-def load_shapes(shapes_dir: Path = SHAPES_DIR) -> Graph:
-    """Every *.ttl file of the shapes folder, as one graph. Bad Turtle names the file (SourceError)."""
-    shapes_dir = Path(shapes_dir)
-    if not shapes_dir.is_dir():
-        raise CchcError(f"{shapes_dir}: no such shapes folder")
-    files = sorted(shapes_dir.glob("*.ttl"))
+@contextmanager
+def literals_as_written():
+    """rdflib parses literals without normalising them: SHACL sees "1"^^xsd:boolean (not "true") and
+    "01"^^xsd:integer as written, as the spec asks (the W3C suite's uniqueLang-002)."""
+    import rdflib
+
+    saved, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = saved
+
+
+def shape_files(shapes_dir) -> list[Path]:
+    """The shapes files of `shapes_dir`: a file, a folder (its *.ttl files) or a list of them."""
+    items = [shapes_dir] if isinstance(shapes_dir, (str, Path)) else list(shapes_dir)
+    files: list[Path] = []
+    for item in map(Path, items):
+        if item.is_dir():
+            found = sorted(item.glob("*.ttl"))
+            if not found:
+                raise CchcError(f"{item}: no *.ttl shapes files")
+            files += found
+        elif item.is_file():
+            files.append(item)
+        else:
+            raise CchcError(f"{item}: no such shapes folder or file")
     if not files:
-        raise CchcError(f"{shapes_dir}: no *.ttl shapes files")
+        raise CchcError("no shapes files given")
+    return files
+
+
+def shapes_name(shapes_dir) -> str:
+    """How errors name the shapes: the folder or file, or the list of them."""
+    items = [shapes_dir] if isinstance(shapes_dir, (str, Path)) else list(shapes_dir)
+    return ", ".join(str(item) for item in items)
+
+
+def load_shapes(shapes_dir=SHAPES_DIR) -> Graph:
+    """The shapes files (a folder's *.ttl files, a file, or a list of them) as one graph; relative IRIs
+    resolve against each file's own location. Bad Turtle names the file (SourceError)."""
+    files = shape_files(shapes_dir)
     stamp = tuple((str(f.resolve()), f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     shapes = Graph()  # a copy: pySHACL adds its system triples to the shapes graph it is given
     shapes += _parsed_shapes(stamp)
     for prefix, namespace in _parsed_shapes(stamp).namespaces():
         shapes.bind(prefix, namespace, override=True)
+    _import_prefix_declarations(shapes)
     return shapes
+
+
+def _import_prefix_declarations(shapes: Graph) -> None:
+    """Give each sh:prefixes holder the sh:declare of the ontologies it owl:imports, transitively (SHACL
+    5.2.1: the prefixes of a SPARQL query include those of imported ontologies; pySHACL does not follow
+    owl:imports there). Only within the shapes graph: validation never fetches anything."""
+    from rdflib.namespace import OWL
+
+    for holder in set(shapes.objects(None, SH.prefixes)):
+        for imported in set(shapes.transitive_objects(holder, OWL.imports)) - {holder}:
+            for declaration in list(shapes.objects(imported, SH.declare)):
+                shapes.add((holder, SH.declare, declaration))
 
 
 @lru_cache(maxsize=8)
 def _parsed_shapes(stamp: tuple) -> Graph:
-    """The shapes files, parsed once per version of the files (path, mtime, size)."""
-    shapes = read_graph(*(Path(path) for path, _, _ in stamp))
-    if not any(shapes.subjects(RDF.type, SH.NodeShape)) and not any(shapes.subjects(RDF.type, SH.PropertyShape)):
-        raise CchcError(f"{Path(stamp[0][0]).parent}: the files hold no SHACL shapes")
+    """The shapes files, parsed once per version of the files (path, mtime, size). A shape need not be typed
+    (sh:NodeShape): any triple in the SHACL namespace counts (SHACL 2.1: shapes are found by their use)."""
+    with literals_as_written():
+        shapes = read_graph(*(Path(path) for path, _, _ in stamp), ill_typed_ok=True)
+    if not any(str(p).startswith(str(SH)) or (isinstance(o, URIRef) and str(o).startswith(str(SH)))
+               for _, p, o in shapes):
+        raise CchcError(f"{shapes_name([Path(p) for p, _, _ in stamp])}: the files hold no SHACL shapes")
     shapes.bind("cchcsh", SHAPES_NS)
     shapes.bind("sh", SH)
     return shapes
@@ -199,45 +252,49 @@ def _check_engine(engine: str) -> None:
         raise CchcError(f"unknown validation engine {engine!r}; choose {' or '.join(ENGINES)}")
 
 
-def validate_graph(graph: Graph, shapes_dir: Path = SHAPES_DIR, ontology: Graph | None = None,
-                   engine: str = DEFAULT_ENGINE) -> ValidationOutcome:
-    """Validate `graph` (a built graph) against the shapes of `shapes_dir`, with the ontology.
+def validate_graph(graph: Graph, shapes_dir=SHAPES_DIR, ontology: Graph | None = None,
+                   engine: str = DEFAULT_ENGINE, with_ontology: bool = True) -> ValidationOutcome:
+    """Validate `graph` (a built graph) against the shapes of `shapes_dir` (a folder, a file, or a list of
+    them), with the ontology added to the data graph unless `with_ontology` is False (users' own shapes on
+    their own data).
 
     engine: "pyshacl" (the reference) or "oxigraph" (the shapes compiled to SPARQL and run on Oxigraph, for
     many plans; same findings, see `_OxigraphValidator`).
-    Raises CchcError for bad shapes (unreadable Turtle, a shape pySHACL cannot load, broken SPARQL) or
-    bad input (not an rdflib graph)."""
+    Raises CchcError for bad shapes (unreadable Turtle, a shape pySHACL cannot load, broken SPARQL), shapes
+    an engine refuses ("… not supported …") or bad input (not an rdflib graph)."""
     _check_engine(engine)
     if not isinstance(graph, Graph):
         raise CchcError(f"cannot validate {type(graph).__name__!r}: not an RDF graph")
     shapes = load_shapes(shapes_dir)
-    ontology = ontology if ontology is not None else load_ontology()
+    ontology = (ontology if ontology is not None else load_ontology()) if with_ontology else Graph()
     if engine == "oxigraph":
-        return _OxigraphValidator(shapes, shapes_dir, _OxData.from_graphs(graph, ontology)).run()
-    return _validate_pyshacl(graph, shapes, shapes_dir, ontology)
+        return _OxigraphValidator(shapes, shapes_name(shapes_dir), _OxData.from_graphs(graph, ontology)).run()
+    return _validate_pyshacl(graph, shapes, shapes_name(shapes_dir), ontology)
 
 
-def validate_files(paths: Iterable[Path], shapes_dir: Path = SHAPES_DIR, ontology: Graph | None = None,
-                   engine: str = DEFAULT_ENGINE) -> ValidationOutcome:
-    """Validate RDF files (e.g. build/graph.ttl). With engine="oxigraph" the files are read by Oxigraph
-    straight into its store, never into rdflib (rdflib took 29 s to parse the 146 k triples of 63 plans)."""
+def validate_files(paths: Iterable[Path], shapes_dir=SHAPES_DIR, ontology: Graph | None = None,
+                   engine: str = DEFAULT_ENGINE, with_ontology: bool = True) -> ValidationOutcome:
+    """Validate RDF files (e.g. build/graph.ttl); relative IRIs resolve against each file's location. With
+    engine="oxigraph" the files are read by Oxigraph straight into its store, never into rdflib (rdflib took
+    29 s to parse the 146 k triples of 63 plans)."""
     from .progress import progress
 
     _check_engine(engine)
     paths = [Path(p) for p in paths]
     with progress(None, f"validate: reading {len(paths)} file(s)") as bar:
         if engine != "oxigraph":
-            graph = read_graph(*paths, ill_typed_ok=True)
+            with literals_as_written():
+                graph = read_graph(*paths, ill_typed_ok=True)
             bar.describe("validate: checking the shapes (pySHACL)")
-            return validate_graph(graph, shapes_dir, ontology, engine)
+            return validate_graph(graph, shapes_dir, ontology, engine, with_ontology)
         shapes = load_shapes(shapes_dir)
-        ontology = ontology if ontology is not None else load_ontology()
+        ontology = (ontology if ontology is not None else load_ontology()) if with_ontology else Graph()
         data = _OxData.from_files(paths, ontology)
         bar.describe("validate: checking the shapes (Oxigraph)")
-        return _OxigraphValidator(shapes, shapes_dir, data).run()
+        return _OxigraphValidator(shapes, shapes_name(shapes_dir), data).run()
 
 
-def _validate_pyshacl(graph: Graph, shapes: Graph, shapes_dir: Path, ontology: Graph) -> ValidationOutcome:
+def _validate_pyshacl(graph: Graph, shapes: Graph, shapes_dir: str, ontology: Graph) -> ValidationOutcome:
     import pyshacl
     from pyshacl.errors import ReportableRuntimeError
 
@@ -246,20 +303,37 @@ def _validate_pyshacl(graph: Graph, shapes: Graph, shapes_dir: Path, ontology: G
     data.bind("cchcsh", SHAPES_NS)
     data += graph
     data += ontology
+    # sh:uniqueLang applies only when it is true as written: pySHACL also takes "1"^^xsd:boolean (W3C
+    # suite, uniqueLang-002: such a constraint is ignored)
+    for shape, flag in list(shapes.subject_objects(SH.uniqueLang)):
+        if not (isinstance(flag, Literal) and str(flag) == "true" and flag.datatype == XSD_BOOLEAN):
+            shapes.remove((shape, SH.uniqueLang, flag))
     try:
         conforms, report, _ = pyshacl.validate(
-            data, shacl_graph=shapes, ont_graph=ontology, inference="none", inplace=True,
-            abort_on_first=False, allow_infos=False, allow_warnings=False, advanced=False, meta_shacl=False)
+            data, shacl_graph=shapes, ont_graph=ontology if len(ontology) else None, inference="none",
+            inplace=True, abort_on_first=False, allow_infos=False, allow_warnings=False, advanced=False,
+            meta_shacl=False, do_owl_imports=False)
     except ReportableRuntimeError as exc:
-        raise CchcError(f"shapes in {shapes_dir}: {exc.message if hasattr(exc, 'message') else exc}") from None
+        raise CchcError(f"shapes in {shapes_dir}: {_pyshacl_reason(exc)}") from None
+    except NotImplementedError as exc:  # a feature pySHACL does not have ($shapesGraph)
+        raise CchcError(f"shapes in {shapes_dir}: not supported by pySHACL: {' '.join(str(exc).split())}") from None
     except Exception as exc:  # a SPARQL syntax error in a shape surfaces from rdflib's parser
         raise CchcError(f"shapes in {shapes_dir}: cannot validate: {type(exc).__name__}: {exc}") from None
+    if not isinstance(report, Graph):  # pySHACL met a shape it cannot run (a ValidationFailure, not a report)
+        reason = getattr(report, "message", None) or str(report)
+        raise CchcError(f"shapes in {shapes_dir}: not supported by pySHACL: {' '.join(str(reason).split())}")
     _restore_messages(report, shapes)
     bind_prefixes(report)
     report.bind("sh", SH)
     report.bind("cchcsh", SHAPES_NS)
     findings = _findings(report)
     return ValidationOutcome(bool(conforms), findings, report, data, shapes)
+
+
+def _pyshacl_reason(exc) -> str:
+    """pySHACL's message for a shape it refuses; a refusal the SHACL spec asks for says "not supported"."""
+    message = " ".join(str(exc.message if hasattr(exc, "message") else exc).split())
+    return message if "not supported" in message.lower() else f"cannot validate: {message}"
 
 
 def _restore_messages(report: Graph, shapes: Graph) -> None:
@@ -320,18 +394,24 @@ def path_to_sparql(graph: Graph, path: Node) -> str:
 # that says to use pySHACL, so a new kind of shape can never be skipped silently.
 _OX_SUPPORTED = {SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.pattern, SH.flags, SH.minLength,
                  SH.minInclusive, SH.maxInclusive, SH.languageIn, SH.uniqueLang, SH["or"], SH.node, SH.property,
-                 SH.sparql}
+                 SH.sparql, SH.nodeKind, SH.maxLength, SH.minExclusive, SH.maxExclusive, SH["in"], SH.hasValue,
+                 SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals, SH.closed, SH.ignoredProperties,
+                 SH["not"], SH["and"], SH.xone, SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount,
+                 SH.qualifiedValueShapesDisjoint}
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = _XSD + "string"
 _LANG_STRING = str(RDF.langString)
 SH_XSD_STRING = URIRef(_XSD_STRING)
+XSD_BOOLEAN = URIRef(_XSD + "boolean")
 _PREFIXES = ("PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
              "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
 _COMPONENT = {param: SH[name + "ConstraintComponent"] for param, name in (
     (SH.minCount, "MinCount"), (SH.maxCount, "MaxCount"), (SH.datatype, "Datatype"), (SH["class"], "Class"),
     (SH.pattern, "Pattern"), (SH.minLength, "MinLength"), (SH.minInclusive, "MinInclusive"),
     (SH.maxInclusive, "MaxInclusive"), (SH.languageIn, "LanguageIn"), (SH.uniqueLang, "UniqueLang"),
-    (SH["or"], "Or"), (SH.node, "Node"), (SH.sparql, "SPARQL"))}
+    (SH["or"], "Or"), (SH.node, "Node"), (SH.sparql, "SPARQL"), (SH.nodeKind, "NodeKind"),
+    (SH.maxLength, "MaxLength"), (SH.minExclusive, "MinExclusive"), (SH.maxExclusive, "MaxExclusive"),
+    (SH["in"], "In"))}
 
 
 class _OxData:
@@ -352,6 +432,7 @@ class _OxData:
         self.originals: dict = {}  # canonical Oxigraph literal -> rdflib literal as given
         self.canonical: dict = {}  # rdflib literal as given -> canonical Oxigraph literal
         self.explicit_strings: set[str] = set()  # lexical forms given as "…"^^xsd:string (Oxigraph merges them)
+        self.written: dict = {}  # canonical Oxigraph literal -> the literals of the files it stands for
         self.bnodes: dict[str, BNode] = {}  # Oxigraph blank node id -> rdflib blank node
         self.bnode_ids: dict[BNode, str] = {}
         self._back: dict = {}
@@ -364,23 +445,38 @@ class _OxData:
 
     @classmethod
     def from_files(cls, paths: list[Path], ontology: Graph) -> "_OxData":
-        from .store import SUFFIX_FORMATS
+        """The files parsed by Oxigraph (relative IRIs against each file's location). Oxigraph's store keeps
+        a number or date in canonical form ("1"^^xsd:int becomes "1"^^xsd:integer), so the literals as
+        written are kept beside their canonical form, for sh:datatype and for the report."""
+        from .store import SUFFIX_FORMATS, check_graph_file
 
-        data = cls()
-        formats = {"turtle": data.ox.RdfFormat.TURTLE, "nt": data.ox.RdfFormat.N_TRIPLES,
-                   "json-ld": data.ox.RdfFormat.JSON_LD}
+        data, ox = cls(), cls().ox
+        formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD}
         for path in paths:
-            if not path.exists():
-                from .errors import SourceError
-                raise SourceError(path, "no such file (run `cchc-graph build` first?)")
+            path = check_graph_file(path)
             fmt = SUFFIX_FORMATS.get(path.suffix, "turtle")
             try:
-                data.store.load(path=str(path), format=formats[fmt])
+                quads = list(ox.parse(path=str(path), format=formats[fmt], base_iri=path.resolve().as_uri()))
             except (SyntaxError, ValueError, OSError) as exc:
                 from .errors import SourceError
                 raise SourceError(path, f"not valid {fmt}: {exc}") from None
+            data._keep_written([q.object for q in quads if isinstance(q.object, ox.Literal)])
+            data.store.bulk_extend(quads)
         data._add_graphs([ontology])
         return data
+
+    def _keep_written(self, literals) -> None:
+        """Remember the typed literals Oxigraph stores in another form than written."""
+        ox = self.ox
+        typed = list({lit for lit in literals if lit.datatype.value not in (_XSD_STRING, _LANG_STRING)})
+        if not typed:
+            return
+        scratch, marker = ox.Store(), ox.NamedNode("urn:x-cchc:value")
+        scratch.extend(ox.Quad(ox.NamedNode(f"urn:x-cchc:{i}"), marker, lit) for i, lit in enumerate(typed))
+        for quad in scratch:
+            written = typed[int(quad.subject.value.rsplit(":", 1)[1])]
+            if quad.object != written:
+                self.written.setdefault(quad.object, set()).add(written)
 
     def _add_graphs(self, graphs) -> None:
         ox, cache = self.ox, {}
@@ -437,16 +533,27 @@ class _OxData:
         if isinstance(node, ox.NamedNode):
             back = URIRef(node.value)
         elif isinstance(node, ox.BlankNode):
-            back = self.bnodes.get(node.value) or BNode(node.value)
+            back = self.bnodes.get(node.value)
+            if back is None:  # a blank node of a file: the same identifier both ways
+                back = self.bnodes[node.value] = BNode(node.value)
+                self.bnode_ids[back] = node.value
         elif isinstance(node, ox.Literal):
             back = self.originals.get(node)
+            written = self.written.get(node)
+            if written:
+                if len(written) > 1:
+                    shown = " and ".join(sorted(str(w) for w in written))
+                    raise CchcError(f"the literals {shown} are one value in Oxigraph's store: telling them apart is "
+                                    "not supported by the oxigraph engine; use --engine pyshacl")
+                node = next(iter(written))
+                back = Literal(node.value, datatype=URIRef(node.datatype.value), normalize=False)
             if back is None:
                 if node.language:
                     back = Literal(node.value, lang=node.language)
                 elif node.datatype.value == _XSD_STRING:
                     back = Literal(node.value, datatype=SH_XSD_STRING if node.value in self.explicit_strings else None)
-                else:
-                    back = Literal(node.value, datatype=URIRef(node.datatype.value))
+                else:  # as Oxigraph holds it: rdflib would rewrite an ill-typed "2011-01-01"^^xsd:dateTime
+                    back = Literal(node.value, datatype=URIRef(node.datatype.value), normalize=False)
         else:
             raise CchcError(f"cannot report {node!r}: RDF-star terms are not supported")
         self._back[node] = back
@@ -474,6 +581,8 @@ class _StoreView:
         self._cache: dict[tuple, list] = {}
 
     def _quads(self, s, p, o):
+        if isinstance(s, Literal) or isinstance(p, (Literal, BNode)):  # a literal focus node has no triples
+            return iter(())
         to = self.d.to_ox
         return self.d.store.quads_for_pattern(None if s is None else to(s), None if p is None else to(p),
                                               None if o is None else to(o), self.d.ox.DefaultGraph())
@@ -532,6 +641,8 @@ class _OxigraphValidator:
         # (focus, path, value, component, shape) -> (focus, path, value, component, shape, severity, constraint)
         self.results: dict[tuple, tuple] = {}
         self._names = iter(range(10 ** 9))
+        self.components = self.custom_components()
+        self._shapes_loaded = False
 
     def fail(self, reason: str) -> CchcError:
         return CchcError(f"shapes in {self.dir}: {reason}")
@@ -609,7 +720,7 @@ class _OxigraphValidator:
         if isinstance(deactivated, Literal) and deactivated.toPython() is True:
             return []
         parameters = set(sg.predicates(shape))
-        unsupported = (parameters & self.known_parameters) - _OX_SUPPORTED
+        unsupported = (parameters & self.known_parameters) - _OX_SUPPORTED - set(self.components)
         if unsupported:
             names = ", ".join(sorted(f"sh:{str(p)[len(str(SH)):]}" for p in unsupported))
             raise self.fail(f"{names} in {shape} is not supported by the oxigraph engine; use --engine pyshacl")
@@ -646,7 +757,8 @@ class _OxigraphValidator:
             found, terms = [], list(bad)
             for start in range(0, len(terms), 500):
                 chunk = " ".join(str(v) for v in terms[start:start + 500])
-                query = f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {chunk} }} {values('?this', '?value')} }}"
+                # the focus group apart: a node shape binds ?value with BIND, which VALUES must not precede
+                query = f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {chunk} }} {{ {values('?this', '?value')} }} }}"
                 found += [(self.d.term(r["this"]), r["value"]) for r in self.d.store.query(_PREFIXES + query)]
             return found
 
@@ -709,12 +821,180 @@ class _OxigraphValidator:
         for node_shape in sg.objects(shape, SH.node):
             for this, value in pairs_with(failing_values([node_shape])):
                 add(this, self.d.term(value), SH.node)
+        results.extend(self.value_set_components(shape, path, severity, focus, values, value_focus, failing_values))
         # nested property shapes: their focus nodes are this shape's value nodes
         for prop in sg.objects(shape, SH.property):
             results.extend(self.evaluate(prop, value_focus))
         # SHACL-SPARQL
         for constraint in sg.objects(shape, SH.sparql):
             results.extend(self.sparql(shape, constraint, path, severity, focus))
+        for component in sorted({c for p in parameters for c in self.components.get(p, ())}, key=str):
+            results.extend(self.custom(shape, component, path, severity, focus, values))
+        return results
+
+    # ------------------------------------------------------------------ components on each focus node's values
+    def value_set_components(self, shape, path, severity, focus, values, value_focus, failing_values) -> list[tuple]:
+        """The Core components that look at a focus node's value nodes together, or at other properties of
+        the focus node, or at the conformance of the value nodes to other shapes. They are rare in our
+        shapes, so they run in Python on each focus node's values (exact, not set-wide)."""
+        from pyshacl.rdfutil.compare import compare_literal
+
+        sg, d = self.sg, self.d
+        wanted = {SH.hasValue, SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals, SH.closed, SH["not"],
+                  SH["and"], SH.xone, SH.qualifiedValueShape}
+        if not wanted & set(sg.predicates(shape)):
+            return []
+        results: list[tuple] = []
+
+        def add(focus_node, value, component, result_path=path):
+            results.append((focus_node, result_path, value, component, shape, severity, None))
+
+        foci = [row["this"] for row in d.select(_PREFIXES + f"SELECT DISTINCT ?this WHERE {{ {focus('?this')} }}")]
+        by_focus: dict = {node: [] for node in foci}
+        for row in d.store.query(_PREFIXES + f"SELECT DISTINCT ?this ?value WHERE {{ {values('?this', '?value')} }}"):
+            by_focus.setdefault(d.term(row["this"]), []).append(row["value"])
+        all_values = {v for vs in by_focus.values() for v in vs}
+
+        def objects(node, prop) -> list:
+            return [q.object for q in d.store.quads_for_pattern(d.to_ox(node), d.to_ox(prop), None, d.ox.DefaultGraph())]
+
+        # 4.8.2 sh:hasValue: one result per focus node none of whose value nodes is the value
+        for wanted_value in sg.objects(shape, SH.hasValue):
+            for node, vs in by_focus.items():
+                if wanted_value not in {d.term(v) for v in vs}:
+                    add(node, None, SH.HasValueConstraintComponent)
+        # 4.5.1 sh:equals, 4.5.2 sh:disjoint, 4.5.3 sh:lessThan, 4.5.4 sh:lessThanOrEquals (pair constraints)
+        for prop in sg.objects(shape, SH.equals):
+            for node, vs in by_focus.items():
+                mine, others = set(vs), set(objects(node, prop))
+                for value in sorted(mine ^ others, key=str):
+                    add(node, d.term(value), SH.EqualsConstraintComponent)
+        for prop in sg.objects(shape, SH.disjoint):
+            for node, vs in by_focus.items():
+                for value in sorted(set(vs) & set(objects(node, prop)), key=str):
+                    add(node, d.term(value), SH.DisjointConstraintComponent)
+        for param, component, ok in ((SH.lessThan, SH.LessThanConstraintComponent, lambda c: c < 0),
+                                     (SH.lessThanOrEquals, SH.LessThanOrEqualsConstraintComponent, lambda c: c <= 0)):
+            for prop in sg.objects(shape, param):
+                for node, vs in by_focus.items():
+                    others = [d.term(o) for o in objects(node, prop)]
+                    for value in map(d.term, vs):
+                        if any(not _ordered(value, other, ok, compare_literal) for other in others):
+                            add(node, value, component)
+        # 4.8.1 sh:closed: every property of a value node is a sh:path of a property shape, or ignored
+        closed = sg.value(shape, SH.closed)
+        if isinstance(closed, Literal) and closed.toPython() is True:
+            allowed = {sg.value(p, SH.path) for p in sg.objects(shape, SH.property)}
+            for ignored in sg.objects(shape, SH.ignoredProperties):
+                allowed |= set(Collection(sg, ignored))
+            for node, vs in by_focus.items():
+                for value in vs:
+                    for quad in d.store.quads_for_pattern(value, None, None, d.ox.DefaultGraph()):
+                        predicate = d.term(quad.predicate)
+                        if predicate not in allowed:
+                            add(node, d.term(quad.object), SH.ClosedConstraintComponent, predicate)
+        # 4.6.1 sh:not, 4.6.2 sh:and, 4.6.4 sh:xone: the conformance of each value node to the members
+        def conforming(member) -> set:
+            return all_values - set(failing_values([member]))
+
+        for member in sg.objects(shape, SH["not"]):
+            passing = conforming(member)
+            for node, vs in by_focus.items():
+                for value in vs:
+                    if value in passing:
+                        add(node, d.term(value), SH.NotConstraintComponent)
+        for members in sg.objects(shape, SH["and"]):
+            passing = [conforming(m) for m in Collection(sg, members)]
+            for node, vs in by_focus.items():
+                for value in vs:
+                    if not all(value in p for p in passing):
+                        add(node, d.term(value), SH.AndConstraintComponent)
+        for members in sg.objects(shape, SH.xone):
+            passing = [conforming(m) for m in Collection(sg, members)]
+            for node, vs in by_focus.items():
+                for value in vs:
+                    if sum(value in p for p in passing) != 1:
+                        add(node, d.term(value), SH.XoneConstraintComponent)
+        # 4.7.3 sh:qualifiedValueShape with sh:qualifiedMinCount / sh:qualifiedMaxCount
+        for qualified in sg.objects(shape, SH.qualifiedValueShape):
+            passing = conforming(qualified)
+            disjoint = sg.value(shape, SH.qualifiedValueShapesDisjoint)
+            if isinstance(disjoint, Literal) and disjoint.toPython() is True:
+                siblings = {q for parent in sg.subjects(SH.property, shape) for sibling in sg.objects(parent, SH.property)
+                            for q in sg.objects(sibling, SH.qualifiedValueShape)} - {qualified}
+                for sibling in siblings:
+                    passing -= conforming(sibling)
+            low, high = sg.value(shape, SH.qualifiedMinCount), sg.value(shape, SH.qualifiedMaxCount)
+            for node, vs in by_focus.items():
+                count = sum(v in passing for v in set(vs))
+                if low is not None and count < int(low):
+                    add(node, None, SH.QualifiedMinCountConstraintComponent)
+                if high is not None and count > int(high):
+                    add(node, None, SH.QualifiedMaxCountConstraintComponent)
+        return results
+
+    # ------------------------------------------------------------------ SPARQL-based constraint components
+    def custom_components(self) -> dict:
+        """parameter -> the SPARQL-based constraint components (SHACL 6) declared with it in the shapes graph."""
+        found: dict = {}
+        for component in set(self.sg.subjects(SH.parameter, None)):
+            for parameter in self.sg.objects(component, SH.parameter):
+                found.setdefault(self.sg.value(parameter, SH.path), set()).add(component)
+        return found
+
+    def custom(self, shape, component, path, severity, focus, values) -> list[tuple]:
+        """One custom constraint component on a shape (SHACL 6.2, 6.3): its validator run with $this, the
+        parameters (and $value for an ASK validator) pre-bound, once per focus node (or value node)."""
+        import itertools
+
+        sg = self.sg
+        bindings: list[list[tuple[str, Node]]] = []
+        for parameter in sg.objects(component, SH.parameter):
+            name = str(sg.value(parameter, SH.path)).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            given = sorted(sg.objects(shape, sg.value(parameter, SH.path)), key=str)
+            optional = sg.value(parameter, SH.optional)
+            if not given:
+                if isinstance(optional, Literal) and optional.toPython() is True:
+                    continue
+                return []  # a mandatory parameter is missing: the component does not apply (SHACL 6.1)
+            bindings.append([(name, value) for value in given])
+        kind = SH.propertyValidator if path is not None else SH.nodeValidator
+        validator = sg.value(component, kind) or sg.value(component, SH.validator)
+        if validator is None:
+            return []  # no validator for this kind of shape: the component is ignored (SHACL 6.2)
+        ask, select = sg.value(validator, SH.ask), sg.value(validator, SH.select)
+        if (ask is None) == (select is None) or (ask is not None and sg.value(component, SH.validator) != validator):
+            raise self.fail(f"the validator of {component} is not supported: it needs one sh:select (or sh:ask "
+                            "for sh:validator)")
+        prefixes = self.prefixes(validator)
+        text = str(select if select is not None else ask)
+        what = f"shapes in {self.dir}: the validator of {component}"
+        names = {name for options in bindings for name, _ in options}
+        check_prebinding(prefixes + text, {"this", "value", "shapesGraph", "currentShape"} | names, what)
+        if re.search(r"[$?]failure\b", text):
+            raise self.fail(f"$failure in {component} is not supported by the oxigraph engine; use --engine pyshacl")
+        if re.search(r"[$?]shapesGraph\b", text):
+            text = prebind(text, {"shapesGraph": self.shapes_graph()})
+        if path is not None:
+            text = re.sub(r"([\s{}()])[\$\?]PATH\b", lambda m: m.group(1) + path_to_sparql(sg, path), text)
+        results = []
+        for combination in itertools.product(*bindings):
+            given = {name: sparql_term(value) for name, value in combination}
+            if re.search(r"[$?]currentShape\b", text):
+                given["currentShape"] = sparql_term(shape)
+            if select is not None:
+                for row in self.d.select(_PREFIXES + "SELECT ?this WHERE { " + focus("?this") + " }"):
+                    node = row["this"]
+                    query = prebind(text, given | {"this": sparql_term(node)})
+                    for found in self.d.select(prefixes + query):
+                        value = found.get("value", None if path is not None else node)
+                        results.append((node, found.get("path", path), value, component, shape, severity, validator))
+            else:
+                for row in self.d.select(_PREFIXES + f"SELECT DISTINCT ?this ?value WHERE {{ {values('?this', '?value')} }}"):
+                    node, value = row["this"], row["value"]
+                    query = prebind(text, given | {"this": sparql_term(node), "value": sparql_term(value)})
+                    if not bool(self.d.store.query(prefixes + query)):
+                        results.append((node, path, value, component, shape, severity, validator))
         return results
 
     def value_checks(self, shape: Node) -> list[tuple]:
@@ -722,7 +1002,6 @@ class _OxigraphValidator:
         applies to an rdflib value node (pyshacl/constraints/core/*.py); `condition` a SPARQL expression on
         ?value that is true only for values the check accepts (None when there is none), so those values
         need not be brought into Python."""
-        import re
 
         from pyshacl.rdfutil.compare import compare_literal
 
@@ -755,6 +1034,21 @@ class _OxigraphValidator:
                     except (TypeError, NotImplementedError):
                         return False
                 checks.append((param, check, None))
+        kinds = {SH.IRI: (URIRef,), SH.BlankNode: (BNode,), SH.Literal: (Literal,), SH.BlankNodeOrIRI: (BNode, URIRef),
+                 SH.BlankNodeOrLiteral: (BNode, Literal), SH.IRIOrLiteral: (URIRef, Literal)}
+        for kind in sg.objects(shape, SH.nodeKind):  # 4.1.3
+            if kind not in kinds:
+                raise self.fail(f"sh:nodeKind {kind} in {shape} is not a node kind SHACL defines")
+            checks.append((SH.nodeKind, lambda v, k=kinds[kind]: isinstance(v, k), None))
+        for maximum in sg.objects(shape, SH.maxLength):  # 4.4.2
+            n = int(maximum)
+            checks.append((SH.maxLength, lambda v, n=n: not isinstance(v, BNode) and len(_string(v)) <= n, None))
+        for param, ok in ((SH.minExclusive, lambda c: c > 0), (SH.maxExclusive, lambda c: c < 0)):  # 4.3.1, 4.3.3
+            for bound in sg.objects(shape, param):
+                checks.append((param, lambda v, b=bound, ok=ok: _ordered(v, b, ok, compare_literal), None))
+        for members in sg.objects(shape, SH["in"]):  # 4.8.3
+            allowed = set(Collection(sg, members))
+            checks.append((SH["in"], lambda v, a=allowed: v in a, None))
         for languages in list(sg.objects(shape, SH.languageIn))[:1]:
             wanted = {str(lang).lower() for lang in Collection(sg, languages)}
             checks.append((SH.languageIn, lambda v, w=wanted: isinstance(v, Literal) and bool(v.language) and (
@@ -763,7 +1057,6 @@ class _OxigraphValidator:
 
     # ------------------------------------------------------------------ SHACL-SPARQL
     def sparql(self, shape, constraint, path, severity, focus) -> list[tuple]:
-        import re
 
         sg = self.sg
         deactivated = sg.value(constraint, SH.deactivated)
@@ -773,18 +1066,17 @@ class _OxigraphValidator:
         if select is None:
             raise self.fail(f"the SPARQL constraint of {shape} has no sh:select")
         text = str(select)
-        if re.search(r"[\$\?]shapesGraph\b", text):
-            raise self.fail(f"$shapesGraph in {shape} is not supported")
+        what = f"shapes in {self.dir}: the SPARQL constraint of {shape}"
         if re.search(r"[\$\?]failure\b", text):
             raise self.fail(f"?failure in {shape} is not supported by the oxigraph engine; use --engine pyshacl")
+        prefixes = self.prefixes(constraint)
+        check_prebinding(prefixes + text, {"this", "shapesGraph", "currentShape"}, what)
         if re.search(r"[\$\?]currentShape\b", text):
-            if not isinstance(shape, URIRef):
-                raise self.fail(f"$currentShape in the blank-node shape {shape} is not supported")
-            text = re.sub(r"([\s{}()])[\$\?]currentShape\b", lambda m: f"{m.group(1)}<{shape}>", text)
+            text = prebind(text, {"currentShape": sparql_term(shape)})
+        if re.search(r"[\$\?]shapesGraph\b", text):
+            text = prebind(text, {"shapesGraph": self.shapes_graph()})
         if path is not None:
             text = re.sub(r"([\s{}()])[\$\?]PATH\b", lambda m: m.group(1) + path_to_sparql(sg, path), text)
-        prefixes = "".join(f"PREFIX {sg.value(d, SH.prefix)}: <{sg.value(d, SH.namespace)}>\n"
-                           for holder in sg.objects(constraint, SH.prefixes) for d in sg.objects(holder, SH.declare))
         try:
             join = _join_is_prebinding(prefixes + text)
         except Exception as exc:
@@ -793,13 +1085,11 @@ class _OxigraphValidator:
         if join:
             query = f"SELECT ?this ?value ?path WHERE {{ {focus('?this')} {{ {text} }} }}"
             rows = list(self.d.select(_PREFIXES + prefixes + query))
-        else:
-            from pyoxigraph import Variable
-            this_var = Variable("this")
+        else:  # pre-binding as SHACL defines it: $this replaced by the focus node, one query per focus node
             for row in self.d.select(_PREFIXES + f"SELECT ?this WHERE {{ {focus('?this')} }}"):
                 node = row["this"]
-                for found in self.d.select(prefixes + text, substitutions={this_var: self.d.to_ox(node)}):
-                    rows.append({"this": node} | found)
+                for found in self.d.select(prefixes + prebind(text, {"this": sparql_term(node)})):
+                    rows.append(found | {"this": node})
         results = []
         for row in rows:
             this = row["this"]
@@ -807,6 +1097,27 @@ class _OxigraphValidator:
             result_path = row.get("path", path)
             results.append((this, result_path, value, SH.SPARQLConstraintComponent, shape, severity, constraint))
         return results
+
+    def shapes_graph(self) -> str:
+        """The IRI of the shapes graph in the store (SHACL 5.3.1, $shapesGraph), loaded on first use."""
+        name = "urn:x-cchc:shapes-graph"
+        if not self._shapes_loaded:
+            ox, graph = self.d.ox, self.d.ox.NamedNode(name)
+            self.d.store.extend(ox.Quad(self.d.to_ox(s), self.d.to_ox(p), self.d.to_ox(o), graph) for s, p, o in self.sg)
+            self._shapes_loaded = True
+        return f"<{name}>"
+
+    def prefixes(self, holder) -> str:
+        """PREFIX lines of the sh:prefixes declarations of a SPARQL constraint or validator (SHACL 5.2.1),
+        wherever the shapes graph holds them (also in files brought by owl:imports)."""
+        sg, lines = self.sg, {}
+        for owner in sg.objects(holder, SH.prefixes):
+            for declaration in sg.objects(owner, SH.declare):
+                prefix, namespace = sg.value(declaration, SH.prefix), sg.value(declaration, SH.namespace)
+                if prefix is None or namespace is None:
+                    raise self.fail(f"a sh:declare of {owner} lacks sh:prefix or sh:namespace")
+                lines[str(prefix)] = f"PREFIX {prefix}: <{namespace}>\n"
+        return "".join(lines[p] for p in sorted(lines))
 
     # ------------------------------------------------------------------ the report
     def report(self) -> Graph:
@@ -843,6 +1154,19 @@ class _OxigraphValidator:
             for message in self.messages(shape, constraint) or [Literal(f"{str(component)[len(str(SH)):]} not met")]:
                 report.add((result, SH.resultMessage, message))
         return report
+
+
+def _ordered(value, other, ok, compare_literal) -> bool:
+    """Whether value < other (or <=, by `ok`) holds for sh:lessThan(OrEquals): both literals of comparable
+    kinds, as pySHACL compares them; anything else fails."""
+    if not isinstance(value, Literal) or not isinstance(other, Literal):
+        return False
+    if isinstance(value.value, str) != isinstance(other.value, str):
+        return False
+    try:
+        return ok(compare_literal(value, other))
+    except (TypeError, NotImplementedError):
+        return False
 
 
 def _string(v) -> str:
