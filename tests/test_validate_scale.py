@@ -188,8 +188,8 @@ def test_sparql_constraints_that_need_prebinding(tmp_path, corpus, ontology):
 def test_unsupported_shapes_stop_the_oxigraph_engine(tmp_path, ontology):
     (tmp_path / "x.ttl").write_text("""
 @prefix sh: <http://www.w3.org/ns/shacl#> .
-<urn:x:S> a sh:NodeShape ; sh:targetNode <urn:x:a> ; sh:sparql [ sh:select """
-    SELECT $this WHERE { $this ?p ?o . SERVICE <http://example.org/sparql> { ?o ?q ?r } }""" ] .
+<urn:x:S> a sh:NodeShape ; sh:targetNode <urn:x:a> ; sh:sparql [ sh:select '''
+    SELECT $this WHERE { $this ?p ?o . SERVICE <http://example.org/sparql> { ?o ?q ?r } }''' ] .
 """, encoding="utf-8")
     with pytest.raises(CchcError, match="SERVICE \\(a federated query\\) is not supported in a pre-bound SHACL query"):
         validate_graph(Graph(), shapes_dir=tmp_path, ontology=ontology, engine="oxigraph")
