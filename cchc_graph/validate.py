@@ -757,8 +757,9 @@ class _OxigraphValidator:
             found, terms = [], list(bad)
             for start in range(0, len(terms), 500):
                 chunk = " ".join(str(v) for v in terms[start:start + 500])
-                # the focus group apart: a node shape binds ?value with BIND, which VALUES must not precede
-                query = f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {chunk} }} {{ {values('?this', '?value')} }} }}"
+                # a node shape binds ?value with BIND, which a VALUES before it in the same group must not
+                group = values('?this', '?value') if path is not None else f"{{ {values('?this', '?value')} }}"
+                query = f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {chunk} }} {group} }}"
                 found += [(self.d.term(r["this"]), r["value"]) for r in self.d.store.query(_PREFIXES + query)]
             return found
 
