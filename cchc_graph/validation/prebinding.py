@@ -14,7 +14,7 @@ SPARQL term, and in a SELECT's projection `(value AS ?var)`, so the variable is 
 from __future__ import annotations
 
 import re
-from .errors import CchcError
+from ..errors import CchcError
 
 # comments, strings, IRIs, variables: the lexical units pre-binding must tell apart
 _TOKEN = re.compile(r"""

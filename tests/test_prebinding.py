@@ -1,11 +1,11 @@
-"""Pre-binding for SHACL-SPARQL on query text (cchc_graph/shacl_sparql.py): replacement and refusals."""
+"""Pre-binding for SHACL-SPARQL on query text (cchc_graph/validation/prebinding.py): replacement and refusals."""
 
 from __future__ import annotations
 
 import pytest
 
 from cchc_graph.errors import CchcError
-from cchc_graph.shacl_sparql import check_prebinding, prebind
+from cchc_graph.validation.prebinding import check_prebinding, prebind
 
 A = "<http://x/a>"
 
