@@ -198,3 +198,18 @@ def test_unsupported_shapes_stop_the_oxigraph_engine(tmp_path, ontology):
     with pytest.raises(CchcError, match="no such file"):
         validate_files([tmp_path / "missing.nt"], ontology=ontology, engine="oxigraph")
 
+
+
+def test_files_keep_literals_as_written(tmp_path, plan_graph, ontology):
+    """Oxigraph stores "1"^^xsd:int as "1"^^xsd:integer; sh:datatype still sees the xsd:int of the file, as
+    pySHACL does (issue #16: 24 findings against 25 before)."""
+    graph = Graph()
+    graph += plan_graph
+    row = min(graph.subjects(RDF.type, CCHC.PlanRow), key=str)
+    graph.set((row, CCHC.position, Literal("1", datatype=XSD.int)))
+    path = tmp_path / "graph.ttl"
+    write_graph(graph, path)
+    fast, reference = (validate_files([path], ontology=ontology, engine=e) for e in ("oxigraph", "pyshacl"))
+    assert keys(fast) == keys(reference)
+    [finding] = [f for f in fast.findings if f.focus == row and f.path_text == f"<{CCHC.position}>"]
+    assert (finding.value, finding.component) == (Literal("1", datatype=XSD.int), SH.DatatypeConstraintComponent)

@@ -89,3 +89,23 @@ def test_missing_shapes_are_bad_input(tmp_path):
     result = run("--graph", str(tmp_path / "data.ttl"), "--shapes", str(tmp_path / "nope.ttl"))
     assert result.exit_code == 2
     assert result.output == f"error: {tmp_path / 'nope.ttl'}: no such shapes folder or file\n"
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_literals_oxigraph_would_merge_stay_apart(tmp_path, engine):
+    """"1"^^xsd:int, "1"^^xsd:integer and "01"^^xsd:integer are three RDF terms (Oxigraph stores one)."""
+    (tmp_path / "data.ttl").write_text(PREFIXES + """
+<urn:x:a> <urn:x:p> "1"^^xsd:int , "1"^^xsd:integer .
+<urn:x:b> <urn:x:p> "01"^^xsd:integer .
+<urn:x:c> <urn:x:p> "1"^^xsd:integer .
+""", encoding="utf-8")
+    (tmp_path / "s.ttl").write_text(PREFIXES + """
+<urn:x:S> sh:targetSubjectsOf <urn:x:p> ;
+    sh:property [ sh:path <urn:x:p> ; sh:datatype xsd:integer ; sh:maxCount 1 ; sh:in ( "01"^^xsd:integer "1"^^xsd:int ) ] .
+""", encoding="utf-8")
+    result = run("--graph", str(tmp_path / "data.ttl"), "--shapes", str(tmp_path / "s.ttl"), "--engine", engine)
+    assert result.exit_code == 1, result.output
+    found = {(r["focus_node"], r["value"], r["constraint_component"].rsplit("#", 1)[1])
+             for r in json.loads(result.output)["results"]}
+    assert found == {("urn:x:a", "1", "DatatypeConstraintComponent"), ("urn:x:a", None, "MaxCountConstraintComponent"),
+                     ("urn:x:a", "1", "InConstraintComponent"), ("urn:x:c", "1", "InConstraintComponent")}

@@ -54,7 +54,7 @@ class _OxData:
         self.originals: dict = {}  # canonical Oxigraph literal -> rdflib literal as given
         self.canonical: dict = {}  # rdflib literal as given -> canonical Oxigraph literal
         self.explicit_strings: set[str] = set()  # lexical forms given as "…"^^xsd:string (Oxigraph merges them)
-        self.written: dict = {}  # canonical Oxigraph literal -> the literals of the files it stands for
+        self.written: dict = {}  # canonical Oxigraph literal -> the literal of the files it stands for
         self.bnodes: dict[str, BNode] = {}  # Oxigraph blank node id -> rdflib blank node
         self.bnode_ids: dict[BNode, str] = {}
         self._back: dict = {}
@@ -69,49 +69,98 @@ class _OxData:
     def from_files(cls, paths: list[Path], ontology: Graph) -> "_OxData":
         """The files parsed by Oxigraph (relative IRIs against each file's location). Oxigraph's store keeps
         a number or date in canonical form ("1"^^xsd:int becomes "1"^^xsd:integer), so the literals as
-        written are kept beside their canonical form, for sh:datatype and for the report."""
+        written are kept beside their canonical form, for sh:datatype and for the report (`_as_written`)."""
+        from ....errors import SourceError
         from ....store import SUFFIX_FORMATS, check_graph_file
 
         data, ox = cls(), cls().ox
         formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD}
+        canonical: dict = {}  # typed literal as written -> as Oxigraph stores it
+        rewritten: list = []  # the quads whose literal Oxigraph stores in another form (rare)
+        sources = []
         for path in paths:
             path = check_graph_file(path)
             fmt = SUFFIX_FORMATS.get(path.suffix, "turtle")
-            typed: set = set()
+            sources.append((path, formats[fmt]))
 
-            def quads(path=path, typed=typed):
+            def quads(path=path, fmt=fmt):
                 """The file's triples, streamed into the store (a list of 1.4 M quads doubled the peak
-                memory), noting on the way the typed literals, which Oxigraph may store in another form."""
+                memory), noting on the way the typed literals Oxigraph stores in another form."""
                 for quad in ox.parse(path=str(path), format=formats[fmt], base_iri=path.resolve().as_uri()):
                     value = quad.object
                     if type(value) is ox.Literal and value.datatype.value not in (_XSD_STRING, _LANG_STRING):
-                        typed.add(value)
+                        stored = canonical.get(value)
+                        if stored is None:
+                            stored = canonical[value] = _canonical_forms(ox, [value])[value]
+                        if stored != value:
+                            rewritten.append(quad)
                     yield quad
 
             try:
                 data.store.bulk_extend(quads())
             except (SyntaxError, ValueError, OSError) as exc:
-                from ....errors import SourceError
                 raise SourceError(path, f"not valid {fmt}: {exc}") from None
-            data._keep_written(typed)
+        if rewritten:
+            data._as_written(canonical, rewritten, sources)
         data._add_graphs([ontology])
         return data
 
-    def _keep_written(self, literals: set) -> None:
-        """Remember the typed literals (not strings) Oxigraph stores in another form than written."""
+    def _as_written(self, canonical: dict, rewritten: list, sources: list) -> None:
+        """Keep the literals of the files as written. A canonical form that stands for one written literal
+        is mapped back to it; written literals that Oxigraph would merge ("1"^^xsd:int and "1"^^xsd:integer,
+        different RDF terms) get a surrogate term of their own in the store instead (`_surrogate`)."""
         ox = self.ox
-        typed = list(literals)
-        if not typed:
+        groups: dict = {}
+        for written, stored in canonical.items():
+            groups.setdefault(stored, set()).add(written)
+        merged = {stored for stored, forms in groups.items() if len(forms) > 1}
+        for stored, forms in groups.items():
+            if stored not in merged:
+                (written,) = forms
+                if written != stored:
+                    self.written[stored] = written
+        fixes = [quad for quad in rewritten if canonical[quad.object] in merged]
+        if not fixes:
             return
-        scratch, marker = ox.Store(), ox.NamedNode("urn:x-cchc:value")
-        scratch.extend(ox.Quad(ox.NamedNode(f"urn:x-cchc:{i}"), marker, lit) for i, lit in enumerate(typed))
-        for quad in scratch:
-            written = typed[int(quad.subject.value.rsplit(":", 1)[1])]
-            if quad.object != written:
-                self.written.setdefault(quad.object, set()).add(written)
+        # the (subject, predicate) that also hold the canonical form as written keep that triple
+        explicit = set()
+        wanted = {canonical[q.object] for q in fixes if canonical.get(canonical[q.object]) == canonical[q.object]}
+        for quad in fixes:  # a blank node has another identifier in each parse: it cannot be matched again
+            if canonical[quad.object] in wanted and type(quad.subject) is not ox.NamedNode:
+                raise CchcError(f"{quad.object} and {canonical[quad.object]} are one value in Oxigraph's store; "
+                                "telling them apart on a blank node is not supported by the oxigraph engine; use "
+                                "--engine pyshacl")
+        for path, fmt in sources if wanted else ():
+            for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()):
+                if quad.object in wanted and type(quad.subject) is ox.NamedNode:
+                    explicit.add((quad.subject, quad.predicate, quad.object))
+        for quad in fixes:
+            surrogate = _surrogate(ox, quad.object)
+            original = Literal(quad.object.value, datatype=URIRef(quad.object.datatype.value), normalize=False)
+            self.originals[surrogate], self.canonical[original] = original, surrogate
+            self.store.add(ox.Quad(quad.subject, quad.predicate, surrogate))
+            if (quad.subject, quad.predicate, canonical[quad.object]) not in explicit:
+                self.store.remove(ox.Quad(quad.subject, quad.predicate, canonical[quad.object]))
 
     def _add_graphs(self, graphs) -> None:
+        """The triples of rdflib graphs, each typed literal mapped to what Oxigraph stores for it, and back
+        (literals Oxigraph would merge get surrogates, as in `_as_written`)."""
         ox, cache = self.ox, {}
+        objects = {o for graph in graphs for o in graph.objects() if isinstance(o, Literal)}
+        self.explicit_strings.update(str(o) for o in objects if str(o.datatype) == _XSD_STRING)
+        as_given = {t: ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) for t in objects
+                    if t.datatype is not None and str(t.datatype) not in (_XSD_STRING, _LANG_STRING)}
+        stored = _canonical_forms(ox, list(as_given.values())) if as_given else {}
+        groups: dict = {}
+        for t, literal in as_given.items():
+            groups.setdefault(stored[literal], []).append(t)
+        for canonical_form, terms in groups.items():
+            for t in sorted(terms, key=lambda t: (as_given[t] != canonical_form, str(t.datatype))):
+                if canonical_form not in self.originals:  # the canonical one first, if written so
+                    self.canonical[t], self.originals[canonical_form] = canonical_form, t
+                else:  # another term Oxigraph would merge with the first
+                    surrogate = _surrogate(ox, as_given[t])
+                    self.canonical[t], self.originals[surrogate] = surrogate, t
 
         def term(node):
             converted = cache.get(node)
@@ -123,16 +172,6 @@ class _OxData:
             self.store.bulk_extend(ox.Quad(term(s), term(p), term(o)) for graph in graphs for s, p, o in graph)
         except ValueError as exc:  # an IRI Oxigraph refuses
             raise CchcError(f"cannot validate with the oxigraph engine: {exc}") from None
-        typed = [t for t in cache if isinstance(t, Literal) and t.datatype is not None
-                 and str(t.datatype) not in (_XSD_STRING, _LANG_STRING)]
-        self.explicit_strings.update(str(t) for t in cache if isinstance(t, Literal) and str(t.datatype) == _XSD_STRING)
-        # What Oxigraph makes of each typed literal: write them to a scratch store and read them back.
-        scratch, marker = ox.Store(), ox.NamedNode("urn:x-cchc:value")
-        scratch.extend(ox.Quad(ox.NamedNode(f"urn:x-cchc:{i}"), marker, cache[t]) for i, t in enumerate(typed))
-        for quad in scratch:
-            given = typed[int(quad.subject.value.rsplit(":", 1)[1])]
-            self.canonical[given] = quad.object
-            self.originals.setdefault(quad.object, given)
 
     def to_ox(self, node):
         """The Oxigraph term of an rdflib term (a typed literal as Oxigraph stores it)."""
@@ -172,13 +211,8 @@ class _OxData:
         elif isinstance(node, ox.Literal):
             back = self.originals.get(node)
             written = self.written.get(node)
-            if written:
-                if len(written) > 1:
-                    shown = " and ".join(sorted(str(w) for w in written))
-                    raise CchcError(f"the literals {shown} are one value in Oxigraph's store: telling them apart is "
-                                    "not supported by the oxigraph engine; use --engine pyshacl")
-                node = next(iter(written))
-                back = Literal(node.value, datatype=URIRef(node.datatype.value), normalize=False)
+            if written is not None:
+                back = Literal(written.value, datatype=URIRef(written.datatype.value), normalize=False)
             if back is None:
                 if node.language:
                     back = Literal(node.value, lang=node.language)
@@ -247,3 +281,20 @@ class _StoreView:
 
     def __len__(self) -> int:
         return len(self.d.store)
+
+
+AS_WRITTEN = "urn:x-cchc:as-written:"
+
+
+def _canonical_forms(ox, literals: list) -> dict:
+    """What Oxigraph stores for each literal: written to a scratch store and read back."""
+    scratch, marker = ox.Store(), ox.NamedNode("urn:x-cchc:value")
+    scratch.extend(ox.Quad(ox.NamedNode(f"urn:x-cchc:{i}"), marker, lit) for i, lit in enumerate(literals))
+    return {literals[int(quad.subject.value.rsplit(":", 1)[1])]: quad.object for quad in scratch}
+
+
+def _surrogate(ox, literal):
+    """A term Oxigraph keeps apart for a typed literal it would merge with another ("1"^^xsd:int beside
+    "1"^^xsd:integer): the lexical form under a datatype of ours. The report shows the literal as written;
+    a SPARQL constraint sees the surrogate (not a number), a limit README states."""
+    return ox.Literal(literal.value, datatype=ox.NamedNode(AS_WRITTEN + literal.datatype.value))
