@@ -175,7 +175,7 @@ class _OxigraphValidator(ValueChecks, ValueSetComponents, SparqlComponents):
                 failing = bad if failing is None else failing & bad
             return dict.fromkeys(failing or ())
 
-        # cardinality
+        # 4.2.1 sh:minCount, 4.2.2 sh:maxCount
         low, high = sg.value(shape, SH.minCount), sg.value(shape, SH.maxCount)
         if path is not None and (low is not None or high is not None):
             low_n, high_n = (int(low) if low is not None else None), (int(high) if high is not None else None)
@@ -191,13 +191,13 @@ class _OxigraphValidator(ValueChecks, ValueSetComponents, SparqlComponents):
                         add(row["this"], None, SH.minCount)
                     if high_n is not None and n > high_n:
                         add(row["this"], None, SH.maxCount)
-        # sh:class
+        # 4.1.1 sh:class
         for cls in sg.objects(shape, SH["class"]):
             query = (f"SELECT DISTINCT ?this ?value WHERE {{ {values('?this', '?value')} "
                      f"FILTER NOT EXISTS {{ ?value rdf:type/rdfs:subClassOf* {self.d.to_ox(cls)} }} }}")
             for row in self.d.select(_PREFIXES + query):
                 add(row["this"], row["value"], SH["class"])
-        # value checks in Python, on the distinct value nodes that SPARQL cannot already tell are fine
+        # value checks in Python (values.py), on the distinct value nodes that SPARQL cannot already tell are fine
         checks = self.value_checks(shape)
         if checks:
             conditions = [condition for _, _, condition in checks]
@@ -213,12 +213,12 @@ class _OxigraphValidator(ValueChecks, ValueSetComponents, SparqlComponents):
                 for param in failing[value]:
                     add(this, self.d.term(value), param)
         if path is not None and sg.value(shape, SH.uniqueLang) == Literal(True):
-            # pySHACL: one result per language (lower case) that two value nodes share
+            # 4.4.5 sh:uniqueLang (pySHACL: one result per language (lower case) that two value nodes share)
             query = (f"SELECT ?this WHERE {{ {values('?this', '?value')} FILTER(LANG(?value) != \"\") }} "
                      f"GROUP BY ?this (LCASE(LANG(?value))) HAVING (COUNT(DISTINCT ?value) > 1)")
             for row in self.d.select(_PREFIXES + query):
                 add(row["this"], None, SH.uniqueLang)
-        # sh:or, sh:node: the values that do not conform to the nested shapes
+        # 4.6.3 sh:or, 4.7.1 sh:node: the values that do not conform to the nested shapes
         for alternatives in sg.objects(shape, SH["or"]):
             failing = failing_values(list(Collection(sg, alternatives)))
             for this, value in pairs_with(failing):
@@ -227,10 +227,10 @@ class _OxigraphValidator(ValueChecks, ValueSetComponents, SparqlComponents):
             for this, value in pairs_with(failing_values([node_shape])):
                 add(this, self.d.term(value), SH.node)
         results.extend(self.value_set_components(shape, path, severity, focus, values, value_focus, failing_values))
-        # nested property shapes: their focus nodes are this shape's value nodes
+        # 4.7.2 sh:property: nested property shapes: their focus nodes are this shape's value nodes
         for prop in sg.objects(shape, SH.property):
             results.extend(self.evaluate(prop, value_focus))
-        # SHACL-SPARQL
+        # SHACL-SPARQL (5, 6; sparql.py)
         for constraint in sg.objects(shape, SH.sparql):
             results.extend(self.sparql(shape, constraint, path, severity, focus))
         for component in sorted({c for p in parameters for c in self.components.get(p, ())}, key=str):
