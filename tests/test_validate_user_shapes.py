@@ -109,3 +109,17 @@ def test_literals_oxigraph_would_merge_stay_apart(tmp_path, engine):
              for r in json.loads(result.output)["results"]}
     assert found == {("urn:x:a", "1", "DatatypeConstraintComponent"), ("urn:x:a", None, "MaxCountConstraintComponent"),
                      ("urn:x:a", "1", "InConstraintComponent"), ("urn:x:c", "1", "InConstraintComponent")}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_recursive_shapes_are_refused(tmp_path, engine):
+    """SHACL leaves recursive shapes undefined: both engines refuse them (pySHACL alone reports conforms)."""
+    (tmp_path / "data.ttl").write_text("<urn:x:a> <urn:x:knows> <urn:x:b> . <urn:x:b> <urn:x:knows> <urn:x:a> .\n",
+                                       encoding="utf-8")
+    (tmp_path / "s.ttl").write_text(PREFIXES + """
+<urn:x:Person> sh:targetNode <urn:x:a> ; sh:property [ sh:path <urn:x:knows> ; sh:node <urn:x:Person> ] .
+""", encoding="utf-8")
+    result = run("--graph", str(tmp_path / "data.ttl"), "--shapes", str(tmp_path / "s.ttl"), "--engine", engine)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: shapes in {tmp_path / 's.ttl'}: ")
+    assert "recursive shape" in result.output and result.output.rstrip().endswith("is not supported")

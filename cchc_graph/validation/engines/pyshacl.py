@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 from rdflib import Graph, Literal
@@ -49,7 +50,7 @@ def _prepared(text: str):
 
 def _validate_pyshacl(graph: Graph, shapes: Graph, shapes_dir: str, ontology: Graph) -> ValidationOutcome:
     import pyshacl
-    from pyshacl.errors import ReportableRuntimeError
+    from pyshacl.errors import ReportableRuntimeError, ShapeRecursionWarning
 
     data = _CachedQueryGraph()
     bind_prefixes(data)
@@ -62,10 +63,17 @@ def _validate_pyshacl(graph: Graph, shapes: Graph, shapes_dir: str, ontology: Gr
         if not (isinstance(flag, Literal) and str(flag) == "true" and flag.datatype == XSD_BOOLEAN):
             shapes.remove((shape, SH.uniqueLang, flag))
     try:
-        conforms, report, _ = pyshacl.validate(
-            data, shacl_graph=shapes, ont_graph=ontology if len(ontology) else None, inference="none",
-            inplace=True, abort_on_first=False, allow_infos=False, allow_warnings=False, advanced=False,
-            meta_shacl=False, do_owl_imports=False)
+        with warnings.catch_warnings():
+            # pySHACL backs out of a recursive shape and reports it as conforming: refuse it, as the oxigraph
+            # engine does (SHACL leaves recursive shapes undefined)
+            warnings.simplefilter("error", ShapeRecursionWarning)
+            conforms, report, _ = pyshacl.validate(
+                data, shacl_graph=shapes, ont_graph=ontology if len(ontology) else None, inference="none",
+                inplace=True, abort_on_first=False, allow_infos=False, allow_warnings=False, advanced=False,
+                meta_shacl=False, do_owl_imports=False)
+    except ShapeRecursionWarning:
+        raise CchcError(f"shapes in {shapes_dir}: a recursive shape (one that reaches itself through sh:node, "
+                        "sh:property or a logical constraint) is not supported") from None
     except ReportableRuntimeError as exc:
         raise CchcError(f"shapes in {shapes_dir}: {_pyshacl_reason(exc)}") from None
     except NotImplementedError as exc:  # a feature pySHACL does not have ($shapesGraph)

@@ -47,6 +47,7 @@ class _OxigraphValidator(ValueChecks, ValueSetComponents, SparqlComponents):
         self._names = iter(range(10 ** 9))
         self.components = self.custom_components()
         self._shapes_loaded = False
+        self._evaluating: list = []  # the shapes being evaluated, nested
 
     def fail(self, reason: str) -> CchcError:
         return CchcError(f"shapes in {self.dir}: {reason}")
@@ -119,6 +120,16 @@ class _OxigraphValidator(ValueChecks, ValueSetComponents, SparqlComponents):
     # ------------------------------------------------------------------ one shape
     def evaluate(self, shape: Node, focus) -> list[tuple]:
         """The results of `shape` on the focus nodes `focus(var)` (a SPARQL group binding var)."""
+        if shape in self._evaluating:  # SHACL leaves the validation of recursive shapes undefined (3.4.3)
+            raise self.fail(f"the recursive shape {shape} (it reaches itself through sh:node, sh:property or a "
+                            "logical constraint) is not supported")
+        self._evaluating.append(shape)
+        try:
+            return self._evaluate(shape, focus)
+        finally:
+            self._evaluating.pop()
+
+    def _evaluate(self, shape: Node, focus) -> list[tuple]:
         sg = self.sg
         deactivated = sg.value(shape, SH.deactivated)
         if isinstance(deactivated, Literal) and deactivated.toPython() is True:
