@@ -1,7 +1,7 @@
 """The W3C SHACL test suite (core and SPARQL), read from its manifests, on both engines.
 
-Each `sht:Validate` entry runs `validate_files([data], shapes_dir=[shapes], with_ontology=False)`, the way
-`cchc-graph validate --graph DATA --shapes SHAPES --no-ontology` runs it, and is compared with the entry's
+Each `sht:Validate` entry runs `validate_files([data], shapes_dir=[shapes], with_ontology=False)` and
+`cchc-graph validate --graph DATA --shapes SHAPES --no-ontology --format turtle`, and is compared with the entry's
 expected outcome as the suite says: the conforms flag and the set of results, each as its focus node,
 result path, value, severity, source shape and source constraint component (blank nodes as such, never by
 identity; messages and sh:sourceConstraint ignored). `sht:Failure` entries must be refused (CchcError).
@@ -18,10 +18,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from rdflib import BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, Namespace
 
+from cchc_graph.cli import main
 from cchc_graph.errors import CchcError
 from cchc_graph.validate import literals_as_written, path_to_sparql, render_report, validate_files
 
@@ -98,9 +100,13 @@ def test_w3c(engine: str, name: str, graph: Graph, entry) -> None:
     data = Path(graph.value(action, SHT.dataGraph).removeprefix("file://"))
     shapes = Path(graph.value(action, SHT.shapesGraph).removeprefix("file://"))
     expected = graph.value(entry, MF.result)
+    command = CliRunner().invoke(main, ["validate", "--graph", str(data), "--shapes", str(shapes), "--no-ontology",
+                                        "--engine", engine, "--fail-on", "info", "--format", "turtle"])
     if expected == SHT.Failure:
-        with pytest.raises(CchcError, match="not supported|cannot validate"):
+        with pytest.raises(CchcError, match="not supported"):
             validate_files([data], shapes_dir=[shapes], engine=engine, with_ontology=False)
+        assert command.exit_code == 2 and command.output.startswith(f"error: shapes in {shapes}: ")
+        assert "not supported" in command.output
         return
     outcome = validate_files([data], shapes_dir=[shapes], engine=engine, with_ontology=False)
     report = outcome.report
@@ -108,6 +114,11 @@ def test_w3c(engine: str, name: str, graph: Graph, entry) -> None:
     conforms, results = _expected(graph, expected)
     # a result reached twice (through two targets) is one finding: the results compare as sets
     assert (outcome.conforms, set(found)) == (conforms, set(results))
+    # the command: exit 1 on any result (--fail-on info), and the same results in its Turtle report
+    assert command.exit_code == (0 if conforms else 1), command.output
+    with literals_as_written():
+        written = Graph().parse(data=command.output, format="turtle")
+    assert {_key(written, r) for r in written.objects(None, SH.result)} == set(results)
     # the reports people and programs read work on any data, not only ours
     document = json.loads(render_report(outcome, lang="en", fmt="json"))
     assert (document["conforms"], len(document["results"])) == (conforms, len(outcome.findings))
