@@ -189,11 +189,19 @@ def reason(graph_path: Path, output: Path | None, engine: str, profile: str) -> 
 @click.option("--engine", type=click.Choice(["pyshacl", "oxigraph"]), default="pyshacl", show_default=True,
               help="pyshacl: the reference; oxigraph: the shapes compiled to SPARQL on Oxigraph, same findings, "
                    "for graphs of many plans (630 plans in under a minute).")
-def validate(graph_path: Path, lang: str, fmt: str, fail_on: str, output: Path | None, engine: str) -> None:
-    """Validate the built graph against shapes/ and report the findings by table row."""
-    from .validate import render_report, validate_files
+@click.option("--shapes", "shapes", multiple=True, type=click.Path(path_type=Path),
+              help="A SHACL shapes file or folder (its *.ttl files); repeatable. Default: the project's shapes/.")
+@click.option("--no-ontology", is_flag=True,
+              help="Validate the graph alone, without adding the project's ontology to it (your own data and shapes).")
+def validate(graph_path: Path, lang: str, fmt: str, fail_on: str, output: Path | None, engine: str,
+             shapes: tuple[Path, ...], no_ontology: bool) -> None:
+    """Validate the built graph against shapes/ (or --shapes) and report the findings by table row. Exit 0
+    when it conforms, 1 with findings at or above --fail-on, 2 when the shapes cannot be run ("not supported")
+    or the input is bad."""
+    from .validate import SHAPES_DIR, render_report, validate_files
 
-    outcome = validate_files([graph_path], engine=engine)
+    outcome = validate_files([graph_path], shapes_dir=list(shapes) or SHAPES_DIR, engine=engine,
+                             with_ontology=not no_ontology)
     write_out(render_report(outcome, lang=lang, fmt=fmt).encode("utf-8"), output)
     sys.exit(outcome.exit_code(fail_on))
 

@@ -188,12 +188,28 @@ def test_sparql_constraints_that_need_prebinding(tmp_path, corpus, ontology):
 def test_unsupported_shapes_stop_the_oxigraph_engine(tmp_path, ontology):
     (tmp_path / "x.ttl").write_text("""
 @prefix sh: <http://www.w3.org/ns/shacl#> .
-<urn:x:S> a sh:NodeShape ; sh:targetNode <urn:x:a> ; sh:property [ sh:path <urn:x:p> ; sh:hasValue <urn:x:b> ] .
+<urn:x:S> a sh:NodeShape ; sh:targetNode <urn:x:a> ; sh:sparql [ sh:select '''
+    SELECT $this WHERE { $this ?p ?o . SERVICE <http://example.org/sparql> { ?o ?q ?r } }''' ] .
 """, encoding="utf-8")
-    with pytest.raises(CchcError, match="hasValue .* not supported by the oxigraph engine"):
+    with pytest.raises(CchcError, match="SERVICE \\(a federated query\\) is not supported in a pre-bound SHACL query"):
         validate_graph(Graph(), shapes_dir=tmp_path, ontology=ontology, engine="oxigraph")
     with pytest.raises(CchcError, match="unknown validation engine"):
         validate_graph(Graph(), ontology=ontology, engine="jena")
     with pytest.raises(CchcError, match="no such file"):
         validate_files([tmp_path / "missing.nt"], ontology=ontology, engine="oxigraph")
 
+
+
+def test_files_keep_literals_as_written(tmp_path, plan_graph, ontology):
+    """Oxigraph stores "1"^^xsd:int as "1"^^xsd:integer; sh:datatype still sees the xsd:int of the file, as
+    pySHACL does (issue #16: 24 findings against 25 before)."""
+    graph = Graph()
+    graph += plan_graph
+    row = min(graph.subjects(RDF.type, CCHC.PlanRow), key=str)
+    graph.set((row, CCHC.position, Literal("1", datatype=XSD.int)))
+    path = tmp_path / "graph.ttl"
+    write_graph(graph, path)
+    fast, reference = (validate_files([path], ontology=ontology, engine=e) for e in ("oxigraph", "pyshacl"))
+    assert keys(fast) == keys(reference)
+    [finding] = [f for f in fast.findings if f.focus == row and f.path_text == f"<{CCHC.position}>"]
+    assert (finding.value, finding.component) == (Literal("1", datatype=XSD.int), SH.DatatypeConstraintComponent)

@@ -1,0 +1,1 @@
+"""The two SHACL engines: pySHACL (the reference) and the shapes compiled to SPARQL on Oxigraph."""
