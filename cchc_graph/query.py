@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -90,7 +91,16 @@ def load_query(path: Path) -> SavedQuery:
 
 
 def saved_queries(folder: Path = QUERIES) -> dict[str, SavedQuery]:
-    return {q.name: q for q in (load_query(p) for p in sorted(folder.glob("*.rq")))}
+    paths = sorted(folder.glob("*.rq"))
+    # Parsed once per version of the files: a query binding names looks up other saved queries (a web page
+    # several times), and reading every YAML header each time would cost more than the query.
+    stamp = tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
+    return dict(_parsed_queries(stamp))
+
+
+@lru_cache(maxsize=4)
+def _parsed_queries(stamp: tuple) -> tuple[tuple[str, SavedQuery], ...]:
+    return tuple((q.name, q) for q in (load_query(path) for path, _, _ in stamp))
 
 
 def get_query(name: str, folder: Path = QUERIES) -> SavedQuery:
