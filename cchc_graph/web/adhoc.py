@@ -35,11 +35,14 @@ def check(text: str) -> None:
 
 
 def _mentions(node, name: str) -> bool:
+    """Whether the parse tree (rdflib's CompValue dicts in pyparsing's ParseResults) has a `name` node."""
+    from pyparsing import ParseResults
+
     if getattr(node, "name", None) == name:
         return True
     if isinstance(node, dict):
         return any(_mentions(value, name) for value in node.values())
-    if isinstance(node, (list, tuple)):
+    if isinstance(node, (list, tuple, ParseResults)):
         return any(_mentions(value, name) for value in node)
     return False
 

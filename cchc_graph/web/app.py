@@ -119,7 +119,7 @@ def create_app(graph_path: Path, reasoning: bool = True) -> Starlette:
             return rdf_response(graph, fmt)
         if fmt != "html":
             return not_acceptable()
-        terms = site.run("ontology-terms").rows
+        terms = site.ontology_terms
         return page(request, "ontology.html", terms=terms)
 
     async def node_page(request: Request):

@@ -67,7 +67,7 @@ class SearchIndex:
                 score = 2.0
             else:
                 continue
-            score += 0.5 if marked in entry.marked else 0.0
+            score += 2.5 if marked in entry.marked else 0.0  # typed with its diacritics: those spellings first
             score -= KIND_RANK[entry.kind] * 0.1
             current = best.get(entry.node)
             if current is None or score > current.score:

@@ -56,6 +56,15 @@ class Site:
         return SearchIndex(self.run("search-index").rows)
 
     @cached_property
+    def ontology_terms(self) -> list[dict[str, Node]]:
+        """The ontology page's lines: run on the ontology files alone (see queries/ontology-terms.rq)."""
+        from ..reason import load_ontology
+        from ..store import ONTOLOGY_GRAPH, OxigraphDataset
+        ontology = OxigraphDataset()
+        ontology.add_graph(ONTOLOGY_GRAPH, load_ontology())
+        return run_saved(get_query("ontology-terms"), {}, lambda text: run_local(ontology, text)).rows
+
+    @cached_property
     def plans(self) -> list[dict[str, Node]]:
         return self.run("plans").rows
 
