@@ -198,7 +198,8 @@ def test_profile_keeps_what_the_saved_queries_mention(ontology):
         "cchc:leads", "cchc:partOf", "dcterms:identifier", "eli:amended_by", "eli:amends", "eli:repealed_by",
         "eli:repeals", "org:memberOf"]
     assert sorted(map(name, classes)) == [
-        "cchc:Activity", "cchc:ConditionalTimeframe", "cchc:FollowingScheduleTimeframe", "cchc:Objective",
+        "cchc:Activity", "cchc:ConditionalTimeframe", "cchc:FollowingScheduleTimeframe", "cchc:LegalDocument",
+        "cchc:Objective",
         "cchc:PlanArea", "cchc:PlanRow", "cchc:Product", "cchc:ReformArea", "cchc:ReformPlan", "cchc:Task",
         "cchc:Timeframe"]
 

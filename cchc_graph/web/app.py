@@ -21,7 +21,7 @@ from ..render import Table, headers, render_bytes
 from ..resources import ONTOLOGY
 from ..text import fold, nfc
 from .adhoc import AdHocError, run_adhoc
-from .i18n import LANGS, WORDS
+from .i18n import FIELDS, LANGS, WORDS
 from .negotiation import ANSWER_FORMATS, ANSWER_TYPES, RDF_FORMATS, RDF_TYPES, choose
 from .openapi import openapi
 from .site import BASE, Site, local_path
@@ -47,7 +47,7 @@ def create_app(graph_path: Path, reasoning: bool = True) -> Starlette:
 
     def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
         lang = lang_of(request)
-        html = env.get_template(template).render(request=request, lang=lang, w=WORDS[lang], site=site,
+        html = env.get_template(template).render(request=request, lang=lang, w=WORDS[lang], fields=FIELDS[lang], site=site,
                                                  path=request.url.path, query_string=request.url.query,
                                                  findings_count=len(site.validation.findings), **context)
         return HTMLResponse(html, status_code=status)

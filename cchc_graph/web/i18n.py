@@ -32,7 +32,7 @@ WORDS = {
         "sparql_hint": "Chỉ truy vấn SELECT hoặc ASK (chỉ đọc); không dùng SERVICE; giới hạn thời gian",
         "triples": "Bộ ba", "predicate": "Thuộc tính", "object": "Giá trị", "formats": "Định dạng khác",
         "classes": "Lớp", "properties": "Thuộc tính", "label": "Nhãn", "definition": "Định nghĩa",
-        "parents": "Lớp/thuộc tính cha", "domain": "Miền", "range": "Miền giá trị", "summary": "Tóm tắt",
+        "parent": "Lớp/thuộc tính cha", "domain": "Miền", "range": "Miền giá trị", "summary": "Tóm tắt",
         "print": "In trang này bằng lệnh in của trình duyệt.", "violation": "Lỗi", "warning": "Cảnh báo",
         "info": "Thông tin", "value": "giá trị", "total": "Tổng cộng", "not_found": "Không tìm thấy",
         "type": "Loại", "id": "Mã", "in_plan": "trong kế hoạch",
@@ -64,9 +64,19 @@ WORDS = {
         "sparql_hint": "SELECT or ASK queries only (read-only); no SERVICE; time limit",
         "triples": "Triples", "predicate": "Property", "object": "Value", "formats": "Other formats",
         "classes": "Classes", "properties": "Properties", "label": "Label", "definition": "Definition",
-        "parents": "Parents", "domain": "Domain", "range": "Range", "summary": "Summary",
+        "parent": "Parents", "domain": "Domain", "range": "Range", "summary": "Summary",
         "print": "Print this page with the browser's print command.", "violation": "Violation",
         "warning": "Warning", "info": "Info", "value": "value", "total": "Total", "not_found": "Not found",
         "type": "Type", "id": "Id", "in_plan": "in plan",
     },
+}
+
+# The `field` names of the row-detail query, as the row page shows them.
+FIELDS = {
+    "vi": {"area": "Lĩnh vực", "objective": "Mục tiêu", "task": "Nhiệm vụ", "activity": "Hoạt động",
+           "product": "Sản phẩm", "lead": "Chủ trì", "lead agency": "Cơ quan chủ trì", "coordinators": "Phối hợp",
+           "coordinating agency": "Cơ quan phối hợp", "timeframe": "Thời gian", "timeframe begins": "Bắt đầu",
+           "timeframe ends": "Kết thúc", "cites": "Viện dẫn", "unresolved citation": "Viện dẫn chưa xác định",
+           "source line": "Dòng nguồn"},
+    "en": {},  # the field names themselves
 }

@@ -56,13 +56,20 @@ class Site:
         return SearchIndex(self.run("search-index").rows)
 
     @cached_property
-    def ontology_terms(self) -> list[dict[str, Node]]:
-        """The ontology page's lines: run on the ontology files alone (see queries/ontology-terms.rq)."""
+    def ontology_terms(self) -> list[dict]:
+        """The ontology page's terms, each with its parents, domains and ranges as lists; run on the ontology
+        files alone (see queries/ontology-terms.rq)."""
         from ..reason import load_ontology
         from ..store import ONTOLOGY_GRAPH, OxigraphDataset
         ontology = OxigraphDataset()
         ontology.add_graph(ONTOLOGY_GRAPH, load_ontology())
-        return run_saved(get_query("ontology-terms"), {}, lambda text: run_local(ontology, text)).rows
+        terms: dict = {}
+        for line in run_saved(get_query("ontology-terms"), {}, lambda text: run_local(ontology, text)).rows:
+            term = terms.setdefault(line["term"], {**{k: v for k, v in line.items() if k not in ("relation", "related")},
+                                                   "parent": [], "domain": [], "range": []})
+            if line.get("relation") is not None:
+                term[str(line["relation"])].append(str(line["related"]))
+        return list(terms.values())
 
     @cached_property
     def plans(self) -> list[dict[str, Node]]:
