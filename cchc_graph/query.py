@@ -1,4 +1,4 @@
-"""Saved SPARQL queries (queries/*.rq): their grlc-style headers, parameter binding and running (output: render.py).
+"""Saved SPARQL queries (queries/*.rq): their `#+` YAML headers, parameter binding and running (output: render.py).
 
 Parameters are never pasted into query text: each value is converted to an RDF term (a literal with its
 datatype, or the IRI of the agency, document or plan it names) and bound in a VALUES block written with
@@ -64,7 +64,8 @@ class SavedQuery:
 
 
 def parse_header(text: str) -> dict:
-    """The YAML held in the leading `#+ ` comment lines (grlc decorators)."""
+    """The YAML held in the leading `#+ ` comment lines (grlc's decorator syntax; not its parameters, which
+    grlc takes from `?_name_type` variables: see the README)."""
     lines = []
     for line in text.splitlines():
         if line.startswith("#+"):
@@ -363,7 +364,7 @@ def _where_groups(text: str) -> list[tuple[int, int]]:
 def _insert_values(text: str, blocks: list[tuple[list[str], str]]) -> str:
     """Insert each VALUES block at the start of the outermost WHERE group, and of every sub-SELECT's WHERE
     group that uses one of its variables: a parameter binds its variable wherever the query names it (as
-    grlc substitutes `?_name` throughout), so a subquery that aggregates can be restricted too."""
+    a text substitution would), so a subquery that aggregates can be restricted too."""
     groups = _where_groups(text)
     if not groups:
         raise CchcError("query has no WHERE clause to bind parameters in")
