@@ -433,8 +433,7 @@ def web(graph_path: Path, host: str, port: int, reasoning: bool) -> None:
     over the saved queries, read-only, in the foreground until Ctrl-C."""
     from .web.app import serve as run_web
 
-    click.echo(f"cchc-graph web: http://{host}:{port}/ (Ctrl-C to stop)", err=True)
-    run_web(graph_path, host=host, port=port, reasoning=reasoning)
+    run_web(graph_path, host=host, port=port, reasoning=reasoning, echo=lambda line: click.echo(line, err=True))
 
 
 if __name__ == "__main__":  # pragma: no cover

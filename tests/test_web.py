@@ -432,3 +432,9 @@ def test_the_web_command_binds_this_machine_only_by_default():
     assert re.search(r"--host TEXT\s+Address to listen on \(only this machine by\s+default; 0\.0\.0\.0 for every "
                      r"interface\)\.\s+\[default: 127\.0\.0\.1\]", said.output)
     assert re.search(r"--port INTEGER RANGE\s+\[default: 8000; 1<=x<=65535\]", said.output)
+
+
+def test_the_web_command_refuses_a_missing_graph_before_listening(tmp_path):
+    said = cli("web", "--graph", str(tmp_path / "nothing.ttl"), "--port", "1")
+    assert said.exit_code == 2
+    assert said.stderr == f"error: {tmp_path / 'nothing.ttl'}: no such file (run `cchc-graph build` first?)\n"

@@ -308,8 +308,11 @@ def not_acceptable() -> Response:
                     status_code=406, media_type="text/plain")
 
 
-def serve(graph_path: Path, host: str, port: int, reasoning: bool = True) -> None:
+def serve(graph_path: Path, host: str, port: int, reasoning: bool = True, echo=print) -> None:
+    """Open the store (an unreadable graph fails here, before anything listens), then serve until Ctrl-C."""
     import uvicorn
 
-    uvicorn.run(create_app(graph_path, reasoning), host=host, port=port, log_level="warning")
+    app = create_app(graph_path, reasoning)
+    echo(f"cchc-graph web: http://{host}:{port}/ (Ctrl-C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
