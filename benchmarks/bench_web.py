@@ -37,7 +37,7 @@ def pages(n: int) -> list[tuple[str, str, str]]:
         ("plan table (whole plan)", f"/id/plan/{plan}", "text/html"),
         ("plan table filtered (area III, Sở Nội vụ)", f"/id/plan/{plan}?area=III&agency="
          "https://w3id.org/cchc-graph/id/agency/so-noi-vu", "text/html"),
-        ("row VII-03", f"/id/plan/{plan}/row/VII-03", "text/html"),
+        ("row IV-02", f"/id/plan/{plan}/row/IV-02", "text/html"),
         ("agency Sở Nội vụ", "/id/agency/so-noi-vu", "text/html"),
         ("agency group Các sở, ban, ngành", "/id/agency/cac-so-ban-nganh", "text/html"),
         ("legal document 62/2020/NĐ-CP", "/eli/vn/nd-cp/2020/62", "text/html"),

@@ -59,7 +59,7 @@ def query_cases(n: int) -> list[tuple[str, str, dict]]:
         if any(p.name == "plan" and p.required for p in query.params):
             params["plan"] = plan_id(n)
         if name == "row-citations":  # the web pages' lookups of one row, one node
-            params["row"] = f"https://w3id.org/cchc-graph/id/plan/{plan_id(n)}/row/VII-03"
+            params["row"] = f"https://w3id.org/cchc-graph/id/plan/{plan_id(n)}/row/IV-02"
         if name == "node-description":
             params["node"] = "https://w3id.org/cchc-graph/id/agency/so-noi-vu"
         cases.append((name, name, params))

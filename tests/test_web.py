@@ -104,9 +104,15 @@ def test_a_row_page_shows_every_cell_verbatim_its_agencies_citations_and_source_
         "bao-ninh-binh", "cac-so-ban-nganh", "dai-phat-thanh-va-truyen-hinh-tinh", "ubnd-cap-huyen", "ubnd-cap-xa"]
     assert re.findall(r'<dd><a href="/id/agency/([\w-]+)">([^<]+)</a>', coordinators)[:1] == [
         ("so-thong-tin-va-truyen-thong", "Sở Thông tin và Truyền thông")]
-    # The citation of 90/2020 with its amendment by 48/2023, both linked to their pages.
-    assert re.search(r'<a href="/eli/vn/nd-cp/2020/90">90/2020/NĐ-CP</a></td><td>amended by '
-                     r'<a href="/eli/vn/nd-cp/2023/48">48/2023/NĐ-CP</a>', page.text)
+    # Its one citation (in its activity), unresolved: no document to link.
+    citations = page.text.split("<h2>Văn bản viện dẫn</h2>")[1].split("</table>")[0]
+    assert re.findall(r"<tr><td>(\w+)</td><td>([^<]*)</td><td>([^<]*)</td>", citations) == [
+        ("activity", "kế hoạch của Bộ Nội vụ", "")]
+    # A row citing 90/2020 (in its task), with its amendment by 48/2023, both linked to their pages.
+    amended = client.get("/id/plan/ninh-binh-2023/row/IV-02").text
+    assert re.search(r'<tr><td>task</td><td>Nghị định số 90/2020/NĐ-CP ngày 13/8/2020</td><td>'
+                     r'<a href="/eli/vn/nd-cp/2020/90">90/2020/NĐ-CP</a></td><td>amended by '
+                     r'<a href="/eli/vn/nd-cp/2023/48">48/2023/NĐ-CP</a>', amended)
     assert re.search(r"<th scope=\"row\">Dòng nguồn</th><td class=\"verbatim\">\d+</td>", page.text)
 
 

@@ -148,9 +148,14 @@ def create_app(graph_path: Path, reasoning: bool = True) -> Starlette:
             return plan_table(request, iri.rsplit("/", 1)[1], context)
         if CCHC.Agency in types or CCHC.AgencyGroup in types:
             agency_id = str(values_of(lines)["http://purl.org/dc/terms/identifier"][0])
-            involvement = [(plan, site.run("agency-involvement", {"agency": agency_id, "plan": str(plan["plan_id"])}).rows)
-                           for plan in site.plans]
-            return page(request, "agency.html", involvement=involvement, **context)
+            # One plan at a time (the newest by default, others a link away): a page of 63 plans' rows is
+            # megabytes, and each plan is one run of agency-involvement.
+            plans = {str(plan["plan_id"]): plan for plan in site.plans}
+            default = max(plans.values(), key=lambda plan: (int(plan["year"]), str(plan["plan_id"])))
+            chosen = plans.get(request.query_params.get("plan", ""), default)
+            rows = site.run("agency-involvement", {"agency": agency_id, "plan": str(chosen["plan_id"])}).rows
+            return page(request, "agency.html", involvement=[(chosen, rows)], plans=list(plans.values()),
+                        chosen_plan=str(chosen["plan_id"]), **context)
         if any(str(t).startswith(str(CCHC)) and t in DOCUMENT_TYPES for t in types) or "/eli/" in iri:
             number = values_of(lines).get("http://data.europa.eu/eli/ontology#id_local")
             rows = site.run("tasks-citing-document", {"document": str(number[0])}).rows if number else []
