@@ -371,6 +371,7 @@ def test_documents_and_the_ontology_dereference(client):
     ontology = client.get("/ontology", headers={"accept": "text/turtle"})
     assert isomorphic(Graph().parse(data=ontology.text, format="turtle"), load_ontology())
     assert client.get("/id/plan/ninh-binh-2023/row/NOPE").status_code == 404
+    assert client.get('/id/agency/a%20"b').status_code == 404
     assert client.get("/id/agency/so-noi-vu", headers={"accept": "image/png"}).status_code == 406
 
 

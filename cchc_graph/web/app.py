@@ -127,7 +127,10 @@ def create_app(graph_path: Path, reasoning: bool = True) -> Starlette:
         fmt = request.query_params.get("format") or choose(request.headers.get("accept"), RDF_TYPES, "html")
         if fmt not in RDF_FORMATS:
             return not_acceptable()
-        description = site.description(iri)
+        try:
+            description = site.description(iri)
+        except QueryError:  # a path that makes no IRI (a space, a quote): nothing of ours is there
+            description = Table([], [])
         if not description.rows:
             return page(request, "error.html", status=404, message=f"{iri}: {WORDS[lang_of(request)]['not_found']}")
         if fmt != "html":
