@@ -204,4 +204,6 @@ def test_the_ontology_and_sparql_pages(browser, server):
     screenshot(browser, "ontology")
     browser.get(server + "/sparql")
     browser.find_element(by("CSS_SELECTOR"), "main form button").click()
+    assert "query=" in browser.current_url
+    assert texts(browser, "p.error") == []
     assert len(texts(browser, "table.answer tbody tr")) == 10

@@ -18,7 +18,6 @@ from ..errors import CchcError
 from ..namespaces import CCHC, ID, RDF, bind_prefixes
 from ..query import QueryError
 from ..render import Table, headers, render_bytes
-from ..resources import ONTOLOGY
 from ..text import fold, nfc
 from .adhoc import AdHocError, run_adhoc
 from .i18n import FIELDS, LANGS, WORDS
@@ -75,8 +74,7 @@ def create_app(graph_path: Path, reasoning: bool = True) -> Starlette:
 
     async def validation(request: Request):
         lang = lang_of(request)
-        return page(request, "validation.html", groups=site.findings(lang), counts=site.validation.counts(),
-                    group_href=group_href)
+        return page(request, "validation.html", groups=site.findings(lang), counts=site.validation.counts())
 
     async def queries(request: Request):
         return page(request, "queries.html", queries=list(site.queries.values()))
@@ -112,10 +110,11 @@ def create_app(graph_path: Path, reasoning: bool = True) -> Starlette:
         fmt = request.query_params.get("format") or choose(request.headers.get("accept"), RDF_TYPES, "html")
         if fmt in ("turtle", "nt", "json-ld"):
             from rdflib import Graph
-            graph = Graph(bind_namespaces="none")
+
+            from ..reason import load_ontology
+            graph = Graph(bind_namespaces="none")  # our prefixes only, for the JSON-LD @context
             bind_prefixes(graph)
-            for name in ("cchc.ttl", "schemes.ttl"):
-                graph.parse(ONTOLOGY / name, format="turtle")
+            graph += load_ontology()
             return rdf_response(graph, fmt)
         if fmt != "html":
             return not_acceptable()
@@ -181,7 +180,7 @@ def create_app(graph_path: Path, reasoning: bool = True) -> Starlette:
                     row["products"].append(str(line["product"]))
         choices = {name: sorted({v for values in facets.values() for v in values.get(name, ())}, key=choice_key)
                    for name in chosen}
-        agency_names = site.labels()
+        agency_names = site.agency_names()
         choices["agency"].sort(key=lambda iri: fold(agency_names.get(iri, iri)))
         return page(request, "plan.html", plan_id=plan_id, rows=list(rows.values()), chosen=chosen,
                     choices=choices, agency_names=agency_names, **context)
@@ -236,10 +235,6 @@ def href(term) -> str | None:
 def row_href(row_id: str, plan_id: str | None) -> str:
     return str(ID[f"plan/{plan_id}/row/{row_id}"])[len(BASE):] if plan_id else \
         "/queries/row-detail?" + urlencode({"row_id": row_id})
-
-
-def group_href(node) -> str | None:
-    return href(node)
 
 
 def choice_key(value: str):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from ..namespaces import bind_prefixes
@@ -91,7 +91,7 @@ class Site:
             return rows
         return self._once(f"facets-{plan_id}", make)
 
-    def labels(self) -> dict[str, str]:
+    def agency_names(self) -> dict[str, str]:
         """IRI -> the Vietnamese name of every agency and group (for the filter's choices)."""
         def make():
             names: dict[str, str] = {}
@@ -122,7 +122,3 @@ def local_path(iri: str) -> str | None:
     if iri.startswith(BASE + "/"):
         return iri[len(BASE):]
     return None
-
-
-def is_literal(term) -> bool:
-    return isinstance(term, Literal)
