@@ -152,15 +152,10 @@ def reason(graph_path: Path, output: Path | None, engine: str, profile: str) -> 
                    "for graphs of many plans (630 plans in under a minute).")
 def validate(graph_path: Path, lang: str, fmt: str, fail_on: str, output: Path | None, engine: str) -> None:
     """Validate the built graph against shapes/ and report the findings by table row."""
-    from .store import write_bytes
     from .validate import render_report, validate_files
 
     outcome = validate_files([graph_path], engine=engine)
-    data = render_report(outcome, lang=lang, fmt=fmt).encode("utf-8")
-    if output:
-        write_bytes(output, data)
-    else:
-        sys.stdout.buffer.write(data)
+    write_out(render_report(outcome, lang=lang, fmt=fmt).encode("utf-8"), output)
     sys.exit(outcome.exit_code(fail_on))
 
 
@@ -182,7 +177,7 @@ def diff_command(old: str, new: str, graph_path: Path | None, fmt: str, lang: st
         result = diff_in_graph(graph_path, nfc_arg(old), nfc_arg(new))
     else:
         result = diff_folders(Path(old), Path(new))
-    emit(render(result, fmt, lang), output)
+    write_out(render(result, fmt, lang).encode("utf-8"), output)
     sys.exit(0 if result.identical else 1)
 
 
@@ -269,15 +264,20 @@ def executor(graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri:
 def emit(table, fmt: str, output: Path | None, title: str, **options) -> None:
     """Write the answer whole (to a temporary file renamed into place) or print it."""
     from .render import render_bytes, terminal_width
+
+    write_out(render_bytes(table, fmt, title=title, width=terminal_width(to_file=output is not None), **options),
+              output)
+
+
+def write_out(data: bytes, output: Path | None) -> None:
+    """Write a command's answer to the file given with -o (whole or not at all) or to standard output."""
     from .store import write_bytes
 
-    data = render_bytes(table, fmt, title=title, width=terminal_width(to_file=output is not None), **options)
     if output:
         write_bytes(output, data)
     else:
-        stdout = click.get_binary_stream("stdout")
-        stdout.write(data)
-        stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
 
 
 @main.command("queries")

@@ -225,14 +225,6 @@ def test_two_plan_ids_of_one_graph(runner, two_plan_graph):
     assert sorted(p.name for p in graph.parent.iterdir()) == ["graph.ttl"]  # no reasoning cache written
 
 
-def test_plan_ids_are_nfc_normalised(runner, tmp_path):
-    revised = revise(tmp_path, lambda rows: None, name="ninh-bình-2023")
-    graph = tmp_path / "graph.ttl"
-    write_graph(build_graph([DEFAULT_PLAN, revised]), graph)
-    decomposed = "ninh-bi\u0300nh-2023"
-    assert json_diff(runner, "ninh-binh-2023", decomposed, "--graph", graph, exit_code=0)["unchanged"] == 64
-
-
 # --------------------------------------------------------------------------------------------- bad input
 
 def assert_error(result, message: str) -> None:
