@@ -55,9 +55,15 @@ def query_cases(n: int) -> list[tuple[str, str, dict]]:
     for name, query in saved_queries().items():
         if "remote" in (query.tags or []):
             continue
-        params = PARAMS.get(name, {})
+        params = dict(PARAMS.get(name, {}))
+        if any(p.name == "plan" and p.required for p in query.params):
+            params["plan"] = plan_id(n)
+        if name == "row-citations":  # the web pages' lookups of one row, one node
+            params["row"] = f"https://w3id.org/cchc-graph/id/plan/{plan_id(n)}/row/IV-02"
+        if name == "node-description":
+            params["node"] = "https://w3id.org/cchc-graph/id/agency/so-noi-vu"
         cases.append((name, name, params))
-        if n > 1 and any(p.name == "plan" for p in query.params):
+        if n > 1 and any(p.name == "plan" and not p.required for p in query.params):
             cases.append((f"{name} (plan={plan_id(n)})", name, {**params, "plan": plan_id(n)}))
     return cases
 

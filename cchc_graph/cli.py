@@ -503,5 +503,19 @@ def serve(graph_path: Path, host: str, port: int, reasoning: bool, cors: bool) -
     sys.exit(run_serve(graph_path, host=host, port=port, reasoning=reasoning, cors=cors, echo=click.echo))
 
 
+@main.command()
+@graph_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (only this machine by default; 0.0.0.0 for every interface).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@reasoning_option
+def web(graph_path: Path, host: str, port: int, reasoning: bool) -> None:
+    """Serve the web pages for people, the nodes' IRIs (HTML, Turtle, N-Triples, JSON-LD) and the HTTP API
+    over the saved queries, read-only, in the foreground until Ctrl-C."""
+    from .web.app import serve as run_web
+
+    run_web(graph_path, host=host, port=port, reasoning=reasoning, echo=lambda line: click.echo(line, err=True))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

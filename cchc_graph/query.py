@@ -1,4 +1,4 @@
-"""Saved SPARQL queries (queries/*.rq): their grlc-style headers, parameter binding and running (output: render.py).
+"""Saved SPARQL queries (queries/*.rq): their `#+` YAML headers, parameter binding and running (output: render.py).
 
 Parameters are never pasted into query text: each value is converted to an RDF term (a literal with its
 datatype, or the IRI of the agency, document or plan it names) and bound in a VALUES block written with
@@ -12,6 +12,7 @@ import datetime as dt
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -63,7 +64,8 @@ class SavedQuery:
 
 
 def parse_header(text: str) -> dict:
-    """The YAML held in the leading `#+ ` comment lines (grlc decorators)."""
+    """The YAML held in the leading `#+ ` comment lines (grlc's decorator syntax; not its parameters, which
+    grlc takes from `?_name_type` variables: see the README)."""
     lines = []
     for line in text.splitlines():
         if line.startswith("#+"):
@@ -90,7 +92,16 @@ def load_query(path: Path) -> SavedQuery:
 
 
 def saved_queries(folder: Path = QUERIES) -> dict[str, SavedQuery]:
-    return {q.name: q for q in (load_query(p) for p in sorted(folder.glob("*.rq")))}
+    paths = sorted(folder.glob("*.rq"))
+    # Parsed once per version of the files: a query binding names looks up other saved queries (a web page
+    # several times), and reading every YAML header each time would cost more than the query.
+    stamp = tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
+    return dict(_parsed_queries(stamp))
+
+
+@lru_cache(maxsize=4)
+def _parsed_queries(stamp: tuple) -> tuple[tuple[str, SavedQuery], ...]:
+    return tuple((q.name, q) for q in (load_query(path) for path, _, _ in stamp))
 
 
 def get_query(name: str, folder: Path = QUERIES) -> SavedQuery:
@@ -353,7 +364,7 @@ def _where_groups(text: str) -> list[tuple[int, int]]:
 def _insert_values(text: str, blocks: list[tuple[list[str], str]]) -> str:
     """Insert each VALUES block at the start of the outermost WHERE group, and of every sub-SELECT's WHERE
     group that uses one of its variables: a parameter binds its variable wherever the query names it (as
-    grlc substitutes `?_name` throughout), so a subquery that aggregates can be restricted too."""
+    a text substitution would), so a subquery that aggregates can be restricted too."""
     groups = _where_groups(text)
     if not groups:
         raise CchcError("query has no WHERE clause to bind parameters in")

@@ -30,6 +30,8 @@ GOLDEN_CASES = [
     ("agency-names", "agency-names", {}),
     ("document-numbers", "document-numbers", {}),
     ("plan-table", "plan-table", {}),
+    ("row-citations_IV-02", "row-citations", {"row": "https://w3id.org/cchc-graph/id/plan/ninh-binh-2023/row/IV-02"}),
+    ("plan-row-facets", "plan-row-facets", {"plan": "ninh-binh-2023"}),
 ]
 
 

@@ -148,6 +148,10 @@ def test_wheel_holds_every_resource_file_and_the_metadata(wheel):
         assert {n[len(prefix):] for n in names if n.startswith(prefix)} == files_under(ROOT / folder), folder
     assert {n for n in names if n.startswith("cchc_graph/") and n.endswith(".py")} == \
         {p.relative_to(ROOT).as_posix() for p in (ROOT / "cchc_graph").rglob("*.py") if "_bundled" not in p.parts}
+    for folder in ("templates", "static"):  # what `cchc-graph web` serves
+        prefix = f"cchc_graph/web/{folder}/"
+        assert {n[len(prefix):] for n in names if n.startswith(prefix)} == \
+            files_under(ROOT / "cchc_graph" / "web" / folder), folder
     license_file = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read(license_file) == (ROOT / "LICENSE").read_bytes()

@@ -543,6 +543,7 @@ EXTRA_PARAMS = {
     "eli-lookup": {"id_local": "62/2020/NĐ-CP", "number": "62", "year": "2020", "type": "nghị định"},
     "eli-changes": {"resource": OURS + "vn/nd-cp/2020/90"},
     "eli-details": {"resource": OURS + "vn/nd-cp/2020/90"},
+    "node-description": {"node": OURS + "vn/nd-cp/2020/90"},
 }
 CASES = [(case, name, params) for case, name, params in GOLDEN_CASES] + [
     (name, name, params) for name, params in EXTRA_PARAMS.items()] + [

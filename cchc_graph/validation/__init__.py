@@ -9,9 +9,9 @@ these names.
 
 from .api import DEFAULT_ENGINE, ENGINES, validate_files, validate_graph
 from .outcome import RANK, SEVERITIES, SHAPES_NS, Finding, ValidationOutcome, path_to_sparql
-from .report import FORMATS, LANGS, render_report
+from .report import FORMATS, LANGS, FindingGroup, grouped_findings, render_report
 from .shapes import SHAPES_DIR, literals_as_written, load_shapes, shape_files
 
 __all__ = ["DEFAULT_ENGINE", "ENGINES", "FORMATS", "LANGS", "RANK", "SEVERITIES", "SHAPES_DIR", "SHAPES_NS",
-           "Finding", "ValidationOutcome", "literals_as_written", "load_shapes", "path_to_sparql", "render_report",
+           "Finding", "FindingGroup", "ValidationOutcome", "grouped_findings", "literals_as_written", "load_shapes", "path_to_sparql", "render_report",
            "shape_files", "validate_files", "validate_graph"]

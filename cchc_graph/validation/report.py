@@ -281,23 +281,43 @@ def _grouped(outcome: ValidationOutcome, nav: _Navigator) -> list[tuple[_Group, 
     return sorted(groups.values(), key=lambda pair: pair[0].sort_key)
 
 
+@dataclass(frozen=True)
+class FindingGroup:
+    """The findings about one table row (or other owner), as the text report and the web page show them."""
+    node: Node
+    kind: str  # row, objective, task, activity, area, plan, document, agency, group, concept, node
+    heading: tuple[str, ...]  # the lines that say which row it is
+    findings: tuple[tuple[str, str, str, str], ...]  # (severity, message, value at fault, shape), worst first
+
+
+def grouped_findings(outcome: ValidationOutcome, lang: str) -> list[FindingGroup]:
+    """The findings grouped by table row (or other owner), in table order, in `lang`."""
+    nav = _Navigator(outcome.data, lang)
+    groups = []
+    for group, findings in _grouped(outcome, nav):
+        lines = []
+        for finding in sorted(findings, key=lambda f: (-RANK[f.severity], str(f.shape), str(f.focus), str(f.value),
+                                                          str(f.component), f.messages)):
+            shape = nav.compact(finding.shape) if isinstance(finding.shape, URIRef) else ""
+            lines.append((finding.severity, finding.message(lang), nav.value_text(finding, group), shape))
+        groups.append(FindingGroup(group.node, group.kind, tuple(nav.heading(group)), tuple(lines)))
+    return groups
+
+
 def _render_text(outcome: ValidationOutcome, lang: str) -> str:
     w = WORDS[lang]
-    nav = _Navigator(outcome.data, lang)
     counts = outcome.counts()
-    grouped = _grouped(outcome, nav)
+    grouped = grouped_findings(outcome, lang)
     lines = [w["title"], ""]
     if not outcome.findings:
         lines += [w["clean"], ""]
     else:
         lines += [w["findings"].format(n=len(outcome.findings), g=len(grouped)), ""]
-    for group, findings in grouped:
-        lines += nav.heading(group)
-        for finding in sorted(findings, key=lambda f: (-RANK[f.severity], str(f.shape), str(f.focus), str(f.value),
-                                                          str(f.component), f.messages)):
-            shape = nav.compact(finding.shape) if isinstance(finding.shape, URIRef) else ""
-            lines.append(f"  [{w[finding.severity]}] {finding.message(lang)}")
-            lines.append(f"      {w['value']}: {nav.value_text(finding, group)}" + (f"  ({shape})" if shape else ""))
+    for group in grouped:
+        lines += group.heading
+        for severity, message, value, shape in group.findings:
+            lines.append(f"  [{w[severity]}] {message}")
+            lines.append(f"      {w['value']}: {value}" + (f"  ({shape})" if shape else ""))
         lines.append("")
     lines.append(w["total"].format(**counts))
     return "\n".join(lines) + "\n"
