@@ -102,6 +102,17 @@ def by(kind: str):
     return getattr(By, kind)
 
 
+def follow(driver, element) -> None:
+    """Click a link or a form's button and wait until the page it leads to has replaced the old one: read too
+    early, the old page's elements go stale under the test (it failed so under load)."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(by("TAG_NAME"), "html")
+    element.click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+
+
 def texts(driver, selector: str) -> list[str]:
     return [element.text for element in driver.find_elements(by("CSS_SELECTOR"), selector)]
 
@@ -118,18 +129,18 @@ def test_home_plan_table_filter_row_and_agency(browser, server):
     browser.get(server + "/")
     assert browser.find_element(by("TAG_NAME"), "h1").text == "Kế hoạch cải cách hành chính"
     screenshot(browser, "home")
-    browser.find_element(by("LINK_TEXT"), "ninh-binh-2023").click()
+    follow(browser, browser.find_element(by("LINK_TEXT"), "ninh-binh-2023"))
     assert browser.find_element(by("TAG_NAME"), "h1").text == "Kế hoạch ninh-binh-2023"
     assert len(texts(browser, "table.plan tbody tr")) == 64
     from selenium.webdriver.support.ui import Select
     Select(browser.find_element(by("NAME"), "area")).select_by_value("III")
-    browser.find_element(by("CSS_SELECTOR"), "form.filters button").click()
+    follow(browser, browser.find_element(by("CSS_SELECTOR"), "form.filters button"))
     assert [t.split()[0] for t in texts(browser, "table.plan tbody tr")] == [f"III-0{n}" for n in range(1, 7)]
     screenshot(browser, "plan")
-    browser.find_element(by("LINK_TEXT"), "III-01").click()
+    follow(browser, browser.find_element(by("LINK_TEXT"), "III-01"))
     assert browser.find_element(by("TAG_NAME"), "h1").text.startswith("Dòng III-01")
     screenshot(browser, "row")
-    browser.find_element(by("LINK_TEXT"), "Sở Nội vụ").click()
+    follow(browser, browser.find_element(by("LINK_TEXT"), "Sở Nội vụ"))
     assert browser.find_element(by("TAG_NAME"), "h1").text == "Sở Nội vụ"
     rows = [t.split()[0] for t in texts(browser, "table tbody tr")]
     assert rows == [r["row_id"] for r in golden("agency-involvement_so-noi-vu")]
@@ -140,26 +151,26 @@ def test_search_without_diacritics(browser, server):
     browser.get(server + "/")
     box = browser.find_element(by("ID"), "q")
     box.send_keys("so noi vu")
-    browser.find_element(by("CSS_SELECTOR"), "form.search button").click()
+    follow(browser, browser.find_element(by("CSS_SELECTOR"), "form.search button"))
     assert browser.current_url == server + "/search?q=so+noi+vu"
     hits = browser.find_elements(by("CSS_SELECTOR"), "ol.hits li a")
     assert hits[0].text == "Sở Nội vụ"
     screenshot(browser, "search")
-    hits[0].click()
+    follow(browser, hits[0])
     assert browser.current_url == server + "/id/agency/so-noi-vu"
     browser.get(server + "/search?q=nghi+dinh+62")
     first = browser.find_elements(by("CSS_SELECTOR"), "ol.hits li a")[0]
     assert first.text == "62/2020/NĐ-CP"
-    first.click()
+    follow(browser, first)
     assert browser.find_element(by("TAG_NAME"), "h1").text == "Nghị định 62/2020/NĐ-CP"
 
 
 def test_submit_a_query_form_and_download_its_csv(browser, server, downloads):
     browser.get(server + "/queries")
-    browser.find_element(by("LINK_TEXT"), "due-in-quarter").click()
+    follow(browser, browser.find_element(by("LINK_TEXT"), "due-in-quarter"))
     browser.find_element(by("ID"), "param-year").send_keys("2023")
     browser.find_element(by("ID"), "param-quarter").send_keys("III")
-    browser.find_element(by("ID"), "run").click()
+    follow(browser, browser.find_element(by("ID"), "run"))
     expected = [r["row_id"] for r in golden("due-in-quarter_2023-3")]
     assert [t.split()[0] for t in texts(browser, "table.answer tbody tr")] == expected
     screenshot(browser, "query")
@@ -182,7 +193,7 @@ def test_a_bad_value_is_shown_on_the_form(browser, server):
 
 def test_english_switch_validation_report_and_print_stylesheet(browser, server):
     browser.get(server + "/validation")
-    browser.find_element(by("ID"), "switch").click()
+    follow(browser, browser.find_element(by("ID"), "switch"))
     assert browser.find_element(by("TAG_NAME"), "h1").text == "Validation report"
     assert browser.current_url == server + "/validation"
     screenshot(browser, "validation")
@@ -194,7 +205,7 @@ def test_english_switch_validation_report_and_print_stylesheet(browser, server):
         assert browser.find_element(by("TAG_NAME"), "h1").is_displayed()
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
-    browser.find_element(by("ID"), "switch").click()
+    follow(browser, browser.find_element(by("ID"), "switch"))
     assert browser.find_element(by("TAG_NAME"), "h1").text == "Kết quả kiểm tra"
 
 
@@ -203,7 +214,7 @@ def test_the_ontology_and_sparql_pages(browser, server):
     assert browser.find_element(by("ID"), "PlanRow").find_element(by("TAG_NAME"), "h3").text == "cchc:PlanRow"
     screenshot(browser, "ontology")
     browser.get(server + "/sparql")
-    browser.find_element(by("CSS_SELECTOR"), "main form button").click()
+    follow(browser, browser.find_element(by("CSS_SELECTOR"), "main form button"))
     assert "query=" in browser.current_url
     assert texts(browser, "p.error") == []
     assert len(texts(browser, "table.answer tbody tr")) == 10
