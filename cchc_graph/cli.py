@@ -269,10 +269,10 @@ reasoning_option = click.option("--reasoning/--no-reasoning", default=True, show
 
 remote_options = [
     click.option("--timeout", type=click.IntRange(min=1), default=30, show_default=True, metavar="SECONDS",
-                 help="Give up a remote request after this long."),
+                 help="Give up a remote request after this long: the whole request, its answer and its retries."),
     click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
-                 help="Further attempts after a connection error, a timeout or an HTTP 5xx / 429 answer "
-                      "(with exponential backoff)."),
+                 help="Further attempts after a connection error or an HTTP 5xx / 429 answer "
+                      "(with exponential backoff, within --timeout)."),
 ]
 
 

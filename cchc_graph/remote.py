@@ -30,9 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,31 +90,120 @@ def _http_status(code: int, reason: str, body: bytes | str = b"") -> tuple[bool,
     return code >= 500 or code == 429, message
 
 
+# A remote request is bounded in time as a whole (connection, upload, every read of the answer, and the
+# retries), not per socket read: a server trickling one byte a second never lets a per-read timeout fire.
+# Python's HTTP clients (urllib, and SPARQLWrapper over it) only have the per-read one, so each request runs
+# on an http.client connection that a timer shuts down when the deadline passes. The answer is read in
+# pieces and refused once it is larger than MAX_ANSWER_BYTES, before it fills the memory.
+MAX_ANSWER_BYTES = 128 * 2**20
+ERROR_BODY_BYTES = 64 * 2**10  # of an HTTP error answer, only the start is shown
+
+
+@dataclass
+class Answer:
+    status: int
+    reason: str
+    content_type: str
+    body: bytes
+
+
+class HttpStatusError(Exception):
+    def __init__(self, answer: Answer):
+        super().__init__(f"HTTP {answer.status}")
+        self.answer = answer
+
+
+class DeadlinePassed(Exception):
+    """The request's --timeout deadline passed before its answer was complete."""
+
+
+class AnswerTooLarge(Exception):
+    """The answer is larger than MAX_ANSWER_BYTES."""
+
+
+def _exchange(method: str, url: str, headers: dict[str, str], data: bytes | None, seconds: float,
+              limit: int) -> Answer:
+    """One HTTP exchange that ends within `seconds`, whatever the server does, with an answer of at most
+    `limit` bytes (an error answer is cut instead)."""
+    import threading
+
+    if seconds <= 0:
+        raise DeadlinePassed()
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme == "https":
+        import ssl
+        connection: http.client.HTTPConnection = http.client.HTTPSConnection(
+            parts.hostname, parts.port, timeout=seconds, context=ssl.create_default_context())
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=seconds)
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
+        sock = connection.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the reading (or sending) thread at once
+            except OSError:
+                pass
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    response = None
+    try:
+        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
+        connection.request(method, target, body=data, headers=headers)
+        response = connection.getresponse()
+        failed = response.status >= 400
+        cap = ERROR_BODY_BYTES if failed else limit
+        declared = response.getheader("Content-Length")
+        if not failed and declared and declared.strip().isdigit() and int(declared) > limit:
+            raise AnswerTooLarge(f"the answer announces {int(declared):,} bytes")
+        body = bytearray()
+        while len(body) <= cap:
+            piece = response.read1(65536)
+            if not piece:
+                break
+            body += piece
+        if expired.is_set():
+            raise DeadlinePassed()
+        if len(body) > cap:
+            if not failed:
+                raise AnswerTooLarge(f"more than {limit:,} bytes came")
+            del body[cap:]
+        elif response.length:  # the connection closed before the announced length came
+            raise http.client.IncompleteRead(bytes(body), response.length)
+        return Answer(response.status, response.reason or "", response.getheader("Content-Type") or "", bytes(body))
+    except (OSError, http.client.HTTPException):
+        if expired.is_set():
+            raise DeadlinePassed() from None
+        raise
+    finally:
+        timer.cancel()
+        if response is not None:
+            response.close()  # its file holds the socket open past connection.close()
+        connection.close()
+
+
 def _explain(exc: BaseException, timeout: float) -> tuple[bool, str]:
     """(transient?, what went wrong) for an exception raised while talking to an endpoint."""
-    from SPARQLWrapper.SPARQLExceptions import (EndPointInternalError, EndPointNotFound, QueryBadFormed,
-                                                SPARQLWrapperException, Unauthorized, URITooLong)
-
-    if isinstance(exc, urllib.error.HTTPError):
-        try:
-            body = exc.read()
-        except Exception:  # noqa: BLE001 - the body is only a detail of the message
-            body = b""
-        return _http_status(exc.code, str(exc.reason or ""), body)
-    if isinstance(exc, SPARQLWrapperException):
-        codes = {QueryBadFormed: (400, "Bad Request (the endpoint rejected the query)"),
-                 Unauthorized: (401, "Unauthorized"), EndPointNotFound: (404, "Not Found"),
-                 URITooLong: (414, "URI Too Long"), EndPointInternalError: (500, "Internal Server Error")}
-        code, reason = next((v for k, v in codes.items() if isinstance(exc, k)), (0, type(exc).__name__))
-        return _http_status(code, reason, str(exc).partition("Response:")[2].strip().removeprefix("b'").rstrip("'"))
-    if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, BaseException):
-        exc = exc.reason
-    elif isinstance(exc, urllib.error.URLError):
-        return False, f"cannot send the request: {exc.reason}"
+    if isinstance(exc, HttpStatusError):
+        return _http_status(exc.answer.status, exc.answer.reason, exc.answer.body)
+    if isinstance(exc, DeadlinePassed):
+        return False, f"no complete answer within {timeout:g} s (timeout; --timeout bounds the whole request)"
+    if isinstance(exc, AnswerTooLarge):
+        return False, (f"the answer is too large: {exc}, over the limit of {MAX_ANSWER_BYTES // 2**20} MB "
+                       "(ask for less: a narrower query, or a LIMIT)")
+    if isinstance(exc, http.client.IncompleteRead):
+        return True, (f"connection closed in the middle of the answer ({len(exc.partial):,} bytes came, "
+                      f"{exc.expected:,} more announced)")
     if isinstance(exc, (TimeoutError, socket.timeout)):
         return True, f"no answer within {timeout:g} s (timeout)"
     if isinstance(exc, ConnectionRefusedError):
         return True, "connection refused (is the server running, on this port?)"
+    if isinstance(exc, socket.gaierror):
+        return False, f"cannot send the request: {exc}"
     if isinstance(exc, (ConnectionError, http.client.HTTPException)):
         return True, f"connection broken ({type(exc).__name__}: {exc})"
     if isinstance(exc, OSError):
@@ -124,48 +211,44 @@ def _explain(exc: BaseException, timeout: float) -> tuple[bool, str]:
     return False, f"{type(exc).__name__}: {exc}"
 
 
-def _network_errors() -> tuple[type[BaseException], ...]:
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
-    return (OSError, http.client.HTTPException, SPARQLWrapperException)  # URLError, timeouts: OSError
+_FAILURES = (OSError, http.client.HTTPException, HttpStatusError, DeadlinePassed, AnswerTooLarge)
 
 
-def _retrying(endpoint: str, what: str, attempt: Callable[[], object], retries: int, timeout: float):
-    """Run `attempt`, again after a transient failure (with exponential backoff), at most retries + 1 times."""
+def _send(method: str, url: str, *, what: str, endpoint: str | None = None, data: bytes | None = None,
+          headers: dict[str, str] | None = None, timeout: float = DEFAULT_TIMEOUT, retries: int = DEFAULT_RETRIES,
+          accept: Iterable[int] = ()) -> Answer:
+    """An HTTP request, again after a transient failure (connection error, HTTP 5xx or 429) with exponential
+    backoff, at most retries + 1 times, all within one deadline of `timeout` seconds. Statuses in `accept`
+    are returned, other statuses of 400 and over raised; any failure is a RemoteError naming `endpoint`."""
+    headers = {"User-Agent": USER_AGENT, **(headers or {})}
+    accepted = set(accept)
+    deadline = time.monotonic() + timeout
     attempts = max(0, retries) + 1
     for number in range(1, attempts + 1):
         try:
-            return attempt()
-        except _network_errors() as exc:
+            answer = _exchange(method, url, headers, data, deadline - time.monotonic(), MAX_ANSWER_BYTES)
+            if answer.status >= 400 and answer.status not in accepted:
+                raise HttpStatusError(answer)
+            return answer
+        except _FAILURES as exc:
             transient, reason = _explain(exc, timeout)
-            if not transient or number == attempts:
+            pause = BACKOFF * 2 ** (number - 1)
+            late = transient and number < attempts and time.monotonic() + pause >= deadline
+            if not transient or number == attempts or late:
                 tried = f" (tried {number} times)" if number > 1 else ""
-                raise RemoteError(f"{endpoint}: {what}: {reason}{tried}") from None
-            time.sleep(BACKOFF * 2 ** (number - 1))
+                if late:
+                    tried += f"; no time left within --timeout {timeout:g} s to try again"
+                raise RemoteError(f"{endpoint or url}: {what}: {reason}{tried}") from None
+            time.sleep(pause)
     raise AssertionError("unreachable")
 
 
 def _request(method: str, url: str, *, what: str, data: bytes | None = None, content_type: str | None = None,
              timeout: float = DEFAULT_TIMEOUT, retries: int = DEFAULT_RETRIES, accept: Iterable[int] = ()) -> int:
     """An HTTP request (GSP, SPARQL Update); the status code. Statuses in `accept` are returned, not raised."""
-    headers = {"User-Agent": USER_AGENT}
-    if content_type:
-        headers["Content-Type"] = content_type
-    accepted = set(accept)
-
-    def attempt() -> int:
-        request = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                response.read()
-                return response.status
-        except urllib.error.HTTPError as exc:
-            if exc.code in accepted:
-                exc.read()
-                return exc.code
-            raise
-
-    return _retrying(url, what, attempt, retries, timeout)
+    headers = {"Content-Type": content_type} if content_type else {}
+    return _send(method, url, what=what, data=data, headers=headers, timeout=timeout, retries=retries,
+                 accept=accept).status
 
 
 # ---------------------------------------------------------------------------------------- queries
@@ -175,37 +258,30 @@ def run_remote(endpoint: str, text: str, *, default_graphs: Iterable[str] = (), 
     """Run a SELECT or ASK query on a SPARQL endpoint (SPARQL 1.1 Protocol, JSON results) as a Table; with
     `graphs`, a CONSTRUCT or DESCRIBE query too (Turtle), as an rdflib Graph. `default_graphs` are sent as
     default-graph-uri parameters: the query then sees their merge as its default graph, on any SPARQL 1.1
-    store, whatever the store's own default graph is."""
+    store, whatever the store's own default graph is. SPARQLWrapper writes the protocol request; `_send`
+    sends it, within the deadline and the answer size limit."""
     from SPARQLWrapper import GET, JSON, POST, TURTLE, SPARQLWrapper
 
     check_url(endpoint, "SPARQL endpoint")
     graph_iris = [str(_check_iri(str(g), "default graph")) for g in default_graphs]
-    seconds = max(1, int(round(timeout)))  # SPARQLWrapper takes whole seconds
     forms = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") if graphs else ("SELECT", "ASK")
-    kind: list[str] = []
-
-    def attempt() -> bytes:
-        sparql = SPARQLWrapper(endpoint, agent=USER_AGENT)
-        sparql.setQuery(text)
-        if sparql.queryType not in forms:
-            raise CchcError(f"only {', '.join(forms[:-1])} and {forms[-1]} queries can be run")
-        kind[:] = [sparql.queryType]
-        sparql.setReturnFormat(TURTLE if sparql.queryType in ("CONSTRUCT", "DESCRIBE") else JSON)
-        sparql.setOnlyConneg(True)
-        sparql.setTimeout(seconds)
-        sparql.setMethod(GET if len(text) < 1500 and not graph_iris else POST)
-        for graph in graph_iris:
-            sparql.addDefaultGraph(graph)
-        response = sparql.query().response
-        try:
-            return response.read()
-        finally:
-            response.close()
-
-    body = _retrying(endpoint, what, attempt, retries, seconds)
-    if kind[0] in ("CONSTRUCT", "DESCRIBE"):
-        return parse_graph(body, f"{endpoint}: {what}")
-    return parse_results(body, f"{endpoint}: {what}")
+    sparql = SPARQLWrapper(endpoint, agent=USER_AGENT)
+    sparql.setQuery(text)
+    if sparql.queryType not in forms:
+        raise CchcError(f"only {', '.join(forms[:-1])} and {forms[-1]} queries can be run")
+    kind = sparql.queryType
+    sparql.setReturnFormat(TURTLE if kind in ("CONSTRUCT", "DESCRIBE") else JSON)
+    sparql.setOnlyConneg(True)
+    sparql.setMethod(GET if len(text) < 1500 and not graph_iris else POST)
+    for graph in graph_iris:
+        sparql.addDefaultGraph(graph)
+    request = sparql._createRequest()  # the protocol request (parameters, Accept), sent by us below
+    answer = _send(request.get_method(), request.full_url, what=what, endpoint=endpoint, data=request.data,
+                   headers=dict(request.header_items()), timeout=timeout, retries=retries)
+    where = f"{endpoint}: {what}"
+    if kind in ("CONSTRUCT", "DESCRIBE"):
+        return parse_graph(answer.body, where)
+    return parse_results(answer.body, where)
 
 
 def parse_graph(body: bytes, where: str) -> Graph:

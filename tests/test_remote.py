@@ -627,7 +627,7 @@ def test_serve_reports_a_taken_port(linked, law_db):
 
 FAILURES = {
     "down": (None, "connection refused"),
-    "timeout": (answer_slowly, "no answer within 1 s (timeout)"),
+    "timeout": (answer_slowly, "no complete answer within 1 s (timeout; --timeout bounds the whole request)"),
     "http-500": (answer_500, "HTTP 500"),
     "malformed": (answer_malformed, "malformed response"),
 }
@@ -659,8 +659,10 @@ def test_failing_endpoint_exits_2_and_changes_nothing(tmp_path, linked, failing,
     result = CliRunner().invoke(main, [str(a) for a in args + common], input="SELECT * WHERE { ?s ?p ?o } LIMIT 1")
     assert result.exit_code == 2, result.output
     assert "error: " in result.output and base in result.output and message in result.output
-    if kind in ("down", "timeout", "http-500"):
+    if kind in ("down", "http-500"):
         assert "(tried 2 times)" in result.output  # transient: retried once (--retries 1)
+    if kind == "timeout":
+        assert "tried" not in result.output  # the deadline covers the retries: no time was left for one
     if command == "link":
         assert "was not changed" in result.output
     assert snapshot(path.parent) == before  # byte for byte, and no temporary file left
@@ -738,3 +740,82 @@ def test_results_are_rdf_terms_in_nfc():
 def test_not_an_http_url(runner, build_dir, url):
     result = runner.invoke(main, ["link", "--graph", str(build_dir), "--endpoint", url])
     assert result.exit_code == 2 and "is not an http(s) URL" in result.output
+
+
+# ------------------------------------------------------------------------------------------------ faults (#13)
+# A fault-injecting server for each way an answer can go wrong; every command ends within its --timeout with
+# exit 2 and a message that says what happened.
+
+RESULTS = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
+
+
+def answer_silently(handler, number, body, server):
+    server.stopping.wait(30)  # accepts the request, never answers
+
+
+def answer_a_byte_at_a_time(handler, number, body, server):
+    """The status line, headers and body a byte every 0.2 s: no single read ever waits 1 s."""
+    raw = (b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: "
+           + str(len(RESULTS)).encode() + b"\r\n\r\n" + RESULTS)
+    for byte in raw:
+        if server.stopping.wait(0.2):
+            return
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+
+
+def answer_without_end(handler, number, body, server):
+    """An answer larger than the limit (set to 1 MB by the test), with no Content-Length to refuse early."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/sparql-results+json")
+    handler.end_headers()
+    for _ in range(64):
+        handler.wfile.write(b" " * 65536)
+
+
+def answer_html_as_json(handler, number, body, server):
+    send(handler, 200, b"<html><body>Welcome to our portal</body></html>", "application/sparql-results+json")
+
+
+def answer_then_close(handler, number, body, server):
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/sparql-results+json")
+    handler.send_header("Content-Length", "5000")
+    handler.end_headers()
+    handler.wfile.write(RESULTS[:20])
+    handler.wfile.flush()
+    handler.close_connection = True
+
+
+FAULTS = {
+    "silent": (answer_silently, "no complete answer within 1 s (timeout; --timeout bounds the whole request)"),
+    "a-byte-at-a-time": (answer_a_byte_at_a_time,
+                         "no complete answer within 1 s (timeout; --timeout bounds the whole request)"),
+    "endless": (answer_without_end, "the answer is too large: more than 1,048,576 bytes came, over the limit of 1 MB "
+                                    "(ask for less: a narrower query, or a LIMIT)"),
+    "lying-content-type": (answer_html_as_json, "malformed response: not SPARQL JSON results"),
+    "closing-mid-answer": (answer_then_close, "connection closed in the middle of the answer (20 bytes came, "
+                                              "4,980 more announced)"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("command", ["link", "query", "sparql", "publish"])
+def test_a_faulty_server_ends_every_command_within_its_deadline(tmp_path, linked, tiny, monkeypatch, fault, command):
+    if command == "publish" and fault == "lying-content-type":
+        pytest.skip("publish reads no answer yet")
+    monkeypatch.setattr(remote, "MAX_ANSWER_BYTES", 2**20)
+    respond, message = FAULTS[fault]
+    server = tiny(respond)
+    path = copy_build(linked[0], tmp_path / "build")
+    before = snapshot(path.parent)
+    args = {"link": ["link", "--endpoint", server.query],
+            "query": ["query", "tasks-citing-document", "-p", "document=62/2020", "--endpoint", server.query],
+            "sparql": ["sparql", "-", "--endpoint", server.query],
+            "publish": ["publish", "--endpoint", server.base]}[command]
+    result = CliRunner().invoke(main, [str(a) for a in args + ["--graph", path, "--timeout", "1", "--retries", "0"]],
+                                input="SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: {server.base}"), result.output
+    assert message in result.output
+    assert snapshot(path.parent) == before
