@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.parse
 import urllib.request
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -620,7 +621,85 @@ def test_serve_answers_as_the_embedded_store(linked):
 
 def test_serve_reports_a_taken_port(linked, law_db):
     result = CliRunner().invoke(main, ["serve", "--graph", str(linked[0]), "--port", str(law_db.port)])
-    assert result.exit_code == 2 and "is the port taken?" in result.output
+    assert result.exit_code == 2
+    assert result.output == (f"error: cannot listen on 127.0.0.1:{law_db.port}: is the port taken? (choose another "
+                             "with --port)\n")
+
+
+def test_serve_names_an_address_that_is_not_this_machines(linked):
+    result = CliRunner().invoke(main, ["serve", "--graph", str(linked[0]), "--host", "203.0.113.5",
+                                       "--port", str(free_port())])
+    assert result.exit_code == 2
+    assert "203.0.113.5 is not an address of this machine" in result.output and "port taken" not in result.output
+
+
+def start_serve(graph: Path, port: int, tmp: Path) -> subprocess.Popen:
+    env = {**__import__("os").environ, "TMPDIR": str(tmp)}
+    process = subprocess.Popen([sys.executable, "-m", "cchc_graph.cli", "serve", "--graph", str(graph),
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env=env)
+    first = process.stdout.readline()
+    assert first.startswith(f"SPARQL endpoint: http://127.0.0.1:{port}/query"), first
+    return process
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def test_serve_refuses_service_clauses(tmp_path, linked, tiny):
+    """Anyone who reaches `serve` must not make it fetch from other addresses (SERVICE)."""
+    elsewhere = tiny(answer_500)
+    port = free_port()
+    process = start_serve(linked[0], port, tmp_path)
+    try:
+        url = f"http://127.0.0.1:{port}/query"
+        federated = "SELECT * WHERE { SERVICE <" + elsewhere.query + "> { ?s ?p ?o } }"
+        for request in (urllib.request.Request(url + "?" + urllib.parse.urlencode({"query": federated})),
+                        urllib.request.Request(url, data=federated.encode(), method="POST",
+                                               headers={"Content-Type": "application/sparql-query"}),
+                        urllib.request.Request(url, data=urllib.parse.urlencode({"query": federated}).encode(),
+                                               method="POST")):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=10)
+            assert refused.value.code == 403
+            assert refused.value.read().decode().startswith("cchc-graph serve refuses SERVICE clauses")
+            refused.value.close()
+        assert elsewhere.requests == 0
+        worded = remote.run_remote(url, 'SELECT ?x WHERE { BIND("public service" AS ?x) }')
+        assert [str(r["x"]) for r in worded.rows] == ["public service"]
+    finally:
+        process.terminate()
+        assert process.wait(timeout=20) == 0
+        process.stdout.close()
+
+
+def test_serve_killed_leaves_no_server_and_its_store_is_removed(tmp_path, linked, law_db):
+    import os
+    import signal
+    import time
+
+    process = start_serve(linked[0], free_port(), tmp_path)
+    [child] = children(process.pid)
+    [folder] = tmp_path.glob("cchc-graph-serve-*")
+    assert folder.name.startswith(f"cchc-graph-serve-{process.pid}-")
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stdout.close()
+    for _ in range(100):  # the kernel sends the Oxigraph server SIGKILL as its parent dies
+        if not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]:
+            break
+        time.sleep(0.1)
+    assert not Path(f"/proc/{child}").exists() or Path(f"/proc/{child}/stat").read_text().split()[2] == "Z"
+    assert folder.exists()  # nothing could remove it at kill -9 ...
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    again = subprocess.run([sys.executable, "-m", "cchc_graph.cli", "serve", "--graph", str(linked[0]),
+                            "--port", str(law_db.port)], capture_output=True, text=True, env=env, timeout=60)
+    assert again.returncode == 2 and "is the port taken?" in again.stderr + again.stdout
+    assert not folder.exists()  # ... the next serve removes it
 
 
 # ------------------------------------------------------------------------------------------------ failures
