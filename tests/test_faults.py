@@ -69,3 +69,22 @@ def test_a_cache_file_replaced_by_another_is_stale(runner, tmp_path, plan_graph,
     inferred.write_bytes(reason.inferred_path_for(other).read_bytes())
     assert not reason.inferred_is_fresh(graph)
     assert leads_of_i02(runner, graph) == ["Sở Tư pháp"]
+
+
+def test_truncated_turtle_is_named_not_an_index_error(runner, tmp_path, built_graph_file):
+    """A graph file cut short (a copy interrupted) gave "string index out of range" (item 13)."""
+    import pytest
+
+    data = built_graph_file.read_bytes()
+    for size in (57, 3001, 7777):
+        cut = tmp_path / f"cut-{size}.ttl"
+        cut.write_bytes(data[:size])
+        for args in (["validate"], ["query", "plans"], ["reason"]):
+            result = runner.invoke(main, [*args, "--graph", str(cut)])
+            assert result.exit_code == 2, (args, result.output)
+            assert result.output.startswith(f"error: {cut}: not valid "), result.output
+            assert "index out of range" not in result.output
+    with pytest.raises(Exception, match="the file ends in the middle of a statement"):
+        from cchc_graph.store import read_graph
+        cut = tmp_path / "cut-57.ttl"
+        read_graph(cut)
