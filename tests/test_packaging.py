@@ -147,7 +147,7 @@ def test_wheel_holds_every_resource_file_and_the_metadata(wheel):
         prefix = f"cchc_graph/_bundled/{folder}/"
         assert {n[len(prefix):] for n in names if n.startswith(prefix)} == files_under(ROOT / folder), folder
     assert {n for n in names if n.startswith("cchc_graph/") and n.endswith(".py")} == \
-        {f"cchc_graph/{p.name}" for p in (ROOT / "cchc_graph").glob("*.py")}
+        {p.relative_to(ROOT).as_posix() for p in (ROOT / "cchc_graph").rglob("*.py")}  # subpackages too
     license_file = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
     with zipfile.ZipFile(wheel) as archive:
         assert archive.read(license_file) == (ROOT / "LICENSE").read_bytes()
