@@ -105,7 +105,7 @@ def output_target(path: Path) -> Path:
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
         mode = target.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a missing folder is made; a file in its place is named then
         return target
     except OSError as exc:
         raise CchcError(f"cannot write {path}: {exc.strerror}") from None

@@ -63,7 +63,7 @@ def test_output_into_a_folder_is_exit_2_naming_the_folder(runner, tmp_path):
     folder.mkdir()
     result = runner.invoke(main, ["build", "-o", str(folder)])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"error: {folder}: ")
+    assert result.stderr == f"error: cannot write {folder}: it is a directory, not a regular file; choose a file path\n"
     assert "Traceback" not in result.stderr and folder.is_dir() and list(folder.iterdir()) == []
 
 
