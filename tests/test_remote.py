@@ -216,7 +216,7 @@ def tiny():
 
 @pytest.fixture(autouse=True)
 def quick_backoff(monkeypatch):
-    monkeypatch.setattr(remote, "BACKOFF", 0.01)
+    monkeypatch.setattr(remote.http, "BACKOFF", 0.01)
 
 
 # ------------------------------------------------------------------------------------------------ local graphs
@@ -998,7 +998,7 @@ FAULTS = {
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 @pytest.mark.parametrize("command", ["link", "query", "sparql", "publish"])
 def test_a_faulty_server_ends_every_command_within_its_deadline(tmp_path, linked, tiny, monkeypatch, fault, command):
-    monkeypatch.setattr(remote, "MAX_ANSWER_BYTES", 2**20)
+    monkeypatch.setattr(remote.http, "MAX_ANSWER_BYTES", 2**20)
     respond, message = FAULTS[fault]
     server = tiny(respond)
     path = copy_build(linked[0], tmp_path / "build")
