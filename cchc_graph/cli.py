@@ -277,10 +277,10 @@ reasoning_option = click.option("--reasoning/--no-reasoning", default=True, show
 
 remote_options = [
     click.option("--timeout", type=click.IntRange(min=1), default=30, show_default=True, metavar="SECONDS",
-                 help="Give up a remote request after this long."),
+                 help="Give up a remote request after this long: the whole request, its answer and its retries."),
     click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
-                 help="Further attempts after a connection error, a timeout or an HTTP 5xx / 429 answer "
-                      "(with exponential backoff)."),
+                 help="Further attempts after a connection error or an HTTP 5xx / 429 answer "
+                      "(with exponential backoff, within --timeout)."),
 ]
 
 
@@ -469,18 +469,22 @@ def link(graph_path: Path, endpoint: str, default_graphs: tuple[str, ...], batch
 @click.option("--update-endpoint", metavar="URL",
               help="SPARQL Update endpoint, used when the store has no Graph Store Protocol (default: BASE/update "
                    "for a server base, else the --endpoint URL).")
+@click.option("--query-endpoint", metavar="URL",
+              help="SPARQL query endpoint of the store, for the probe, the lock and the triple counts (default: "
+                   "BASE/query for a server base, else the update endpoint with a last segment `update` made "
+                   "`query`, else the update endpoint).")
 @click.option("--protocol", type=click.Choice(["auto", "gsp", "update"]), default="auto", show_default=True,
               help="gsp: HTTP PUT per graph; update: DROP + INSERT DATA; auto: GSP, or Update where GSP is missing.")
 @reasoning_option
 @with_remote_options
-def publish(graph_path: Path, endpoint: str, graph_iri: str | None, update_endpoint: str | None, protocol: str,
-            reasoning: bool, timeout: int, retries: int) -> None:
+def publish(graph_path: Path, endpoint: str, graph_iri: str | None, update_endpoint: str | None,
+            query_endpoint: str | None, protocol: str, reasoning: bool, timeout: int, retries: int) -> None:
     """Load the built graph, ontology, inferred triples and link graph into a SPARQL store, replacing our
-    named graphs there (a re-run never duplicates triples)."""
+    named graphs there all at once (a re-run never duplicates triples; a failure leaves the old graphs)."""
     from .remote import publish as run_publish
 
     report = run_publish(graph_path, endpoint, graph_iri=graph_iri, update_endpoint=update_endpoint,
-                         protocol=protocol, reasoning=reasoning, timeout=timeout, retries=retries)
+                         query_endpoint=query_endpoint, protocol=protocol, reasoning=reasoning, timeout=timeout, retries=retries)
     how = "Graph Store Protocol" if report.protocol == "gsp" else "SPARQL Update"
     click.echo(f"published to {report.endpoint} ({how}):")
     for iri, count in report.graphs:

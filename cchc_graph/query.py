@@ -413,38 +413,41 @@ def open_local(graph_path: Path, reasoning: bool = True):
     """The dataset `query` runs on: the asserted graph, the ontology, the OWL RL inferences (cached beside
     the graph, computed inside the store when stale) and the link graph when there is one, each in its named
     graph. Files go straight into Oxigraph, so this stays fast at corpus size."""
-    from .reason import inferred_is_fresh, inferred_path_for, load_ontology, reason_in_store
-    from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset, links_path_for
+    from .reason import inferred_path_for, load_ontology, read_fresh_inferred, reason_in_store
+    from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset, check_graph_file, links_path_for
 
     graph_path = Path(graph_path)
+    # The graph file is read once: the bytes loaded are the bytes whose digest is compared with the cache's
+    # stamp (and stamped after reasoning), so a file replaced meanwhile can never pass for the cached one.
+    data = check_graph_file(graph_path).read_bytes()
     dataset = OxigraphDataset()
-    fresh = False
+    cached = None
     if reasoning or inferred_path_for(graph_path).exists():
-        # A fresh cache means the graph file has the very bytes the closure was computed from, which `reason`
-        # (or an earlier `query`) parsed strictly: neither it nor the cache we wrote needs checking again.
+        # A fresh cache means these are the very bytes the closure was computed from, which `reason` (or an
+        # earlier `query`) parsed strictly: neither they nor the cache we wrote need checking again.
         # The digest (a second of hashing at 630 plans) runs beside the load, which bets on a fresh cache;
-        # when it is stale the graph is read again, strictly. Lenient parsing accepts all that strict does.
+        # when it is stale the bytes are loaded again, strictly. Lenient parsing accepts all that strict does.
         # Without reasoning (`export`), a cache that exists is checked the same way, for the same speed-up.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            freshness = pool.submit(inferred_is_fresh, graph_path)
-            dataset.add_file(ASSERTED, graph_path, checked=True)
-            fresh = freshness.result()
-    if not fresh:
+            freshness = pool.submit(read_fresh_inferred, graph_path, data)
+            dataset.add_file(ASSERTED, graph_path, checked=True, data=data)
+            cached = freshness.result()
+    if cached is None:
         dataset = OxigraphDataset()
-        dataset.add_file(ASSERTED, graph_path)
+        dataset.add_file(ASSERTED, graph_path, data=data)
     ontology = load_ontology()
     dataset.add_graph(ONTOLOGY_GRAPH, ontology)
     if reasoning:
         inferred_file = inferred_path_for(graph_path)
-        if fresh:
-            dataset.add_file(INFERRED, inferred_file, checked=True)
+        if cached is not None:
+            dataset.add_file(INFERRED, inferred_file, checked=True, data=cached)
         else:
             from .progress import progress
             from .reason import DEFAULT_PROFILE, write_stamp
             with progress(None, "reason: OWL RL closure, cached for the next query"):
                 reason_in_store(dataset.store, ontology, str(ASSERTED), str(ONTOLOGY_GRAPH))
-            dataset.dump_graph(INFERRED, inferred_file)
-            write_stamp(graph_path, inferred_file, DEFAULT_PROFILE)
+            inferred_bytes = dataset.dump_graph(INFERRED, inferred_file)
+            write_stamp(graph_path, inferred_file, DEFAULT_PROFILE, data, inferred_bytes)
     links = links_path_for(graph_path)
     if links.exists():
         dataset.add_file(LINKS, links)

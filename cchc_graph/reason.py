@@ -407,10 +407,15 @@ def closure(asserted: Graph, ontology: Graph, engine: str = DEFAULT_ENGINE, prof
     return inferred
 
 
-def inputs_digest(graph_path: Path, ontology_dir: Path = ONTOLOGY_DIR) -> str:
-    """A digest of what the inferred graph follows from: the built graph, the ontology, and the saved
-    queries (they decide what the "queries" profile keeps)."""
-    return _digest_files([graph_path, *sorted(ontology_dir.glob("*.ttl")), *sorted(QUERIES_DIR.glob("*.rq"))])
+def inputs_digest(graph_path: Path, ontology_dir: Path = ONTOLOGY_DIR, graph_bytes: bytes | None = None) -> str:
+    """A digest of what the inferred graph follows from: the built graph (`graph_bytes`, the very bytes
+    reasoned over, when given), the ontology, and the saved queries (they decide what the "queries" profile
+    keeps)."""
+    digest = hashlib.sha256()
+    digest.update(Path(graph_path).name.encode())
+    digest.update(Path(graph_path).read_bytes() if graph_bytes is None else graph_bytes)
+    digest.update(_digest_files([*sorted(ontology_dir.glob("*.ttl")), *sorted(QUERIES_DIR.glob("*.rq"))]).encode())
+    return digest.hexdigest()
 
 
 def inferred_path_for(graph_path: Path) -> Path:
@@ -424,37 +429,58 @@ def _stamp_path(output: Path) -> Path:
 def reason_to_file(graph_path: Path, output: Path | None = None, engine: str = DEFAULT_ENGINE,
                    profile: str = DEFAULT_PROFILE) -> int:
     """Compute the closure of a built graph and write it, with a digest of its inputs (and the profile)
-    beside it; returns the number of inferred triples. The rules engine works on the files inside Oxigraph
-    (no rdflib graph)."""
+    beside it; returns the number of inferred triples. The graph file is read once: the bytes reasoned over
+    are the bytes stamped, so a graph replaced meanwhile leaves a stale cache, never a wrong fresh one. The
+    rules engine works inside Oxigraph (no rdflib graph)."""
+    from .store import check_graph_file
+
     _check_profile(profile)
     output = output or inferred_path_for(graph_path)
+    data = check_graph_file(graph_path).read_bytes()
     if engine == "rules":
         from .store import ASSERTED, INFERRED, ONTOLOGY_GRAPH, OxigraphDataset
         dataset = OxigraphDataset()
-        dataset.add_file(ASSERTED, graph_path)
+        dataset.add_file(ASSERTED, graph_path, data=data)
         ontology = load_ontology()
         dataset.add_graph(ONTOLOGY_GRAPH, ontology)
         reason_in_store(dataset.store, ontology, str(ASSERTED), str(ONTOLOGY_GRAPH), profile)
-        dataset.dump_graph(INFERRED, output)
+        inferred_bytes = dataset.dump_graph(INFERRED, output)
         count = dataset.graph_size(INFERRED)
     else:
-        inferred = closure(read_graph(graph_path), load_ontology(), engine, profile)
-        write_bytes(output, serialize(inferred, "turtle"))
+        inferred = closure(read_graph(graph_path, data=data), load_ontology(), engine, profile)
+        inferred_bytes = serialize(inferred, "turtle")
+        write_bytes(output, inferred_bytes)
         count = len(inferred)
-    write_stamp(graph_path, output, profile)
+    write_stamp(graph_path, output, profile, data, inferred_bytes)
     return count
 
 
-def write_stamp(graph_path: Path, output: Path, profile: str) -> None:
-    write_bytes(_stamp_path(output), f"{inputs_digest(graph_path)} {profile}\n".encode())
+def write_stamp(graph_path: Path, output: Path, profile: str, graph_bytes: bytes, inferred_bytes: bytes) -> None:
+    """The cache's stamp: the digest of the inputs as read (`graph_bytes`), the profile, and the digest of
+    the inferred file as written, so that a cache file replaced by anything else is stale too."""
+    stamp = f"{inputs_digest(graph_path, graph_bytes=graph_bytes)} {profile} {hashlib.sha256(inferred_bytes).hexdigest()}\n"
+    write_bytes(_stamp_path(output), stamp.encode())
+
+
+def read_fresh_inferred(graph_path: Path, graph_bytes: bytes) -> bytes | None:
+    """The bytes of the inferred file beside the graph when they follow from `graph_bytes` (the graph as
+    the caller read it) and the current ontology and queries, and are the bytes the stamp names; else None.
+    Either profile will do for querying: the full closure contains the "queries" one."""
+    output = inferred_path_for(Path(graph_path))
+    try:
+        stamp = _stamp_path(output).read_text(encoding="ascii").split()
+        if len(stamp) != 3 or stamp[1] not in PROFILES or stamp[0] != inputs_digest(graph_path, graph_bytes=graph_bytes):
+            return None
+        inferred = output.read_bytes()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return inferred if hashlib.sha256(inferred).hexdigest() == stamp[2] else None
 
 
 def inferred_is_fresh(graph_path: Path) -> bool:
-    """Whether the inferred file beside the graph follows from the current inputs. Either profile will do
-    for querying: the full closure contains the "queries" one."""
-    output = inferred_path_for(graph_path)
-    stamp = _stamp_path(output)
-    if not (output.exists() and stamp.exists()):
+    """Whether the inferred file beside the graph follows from the graph file as it is now."""
+    try:
+        data = Path(graph_path).read_bytes()
+    except OSError:
         return False
-    digest, _, profile = stamp.read_text().strip().partition(" ")
-    return digest == inputs_digest(graph_path) and profile in PROFILES
+    return read_fresh_inferred(graph_path, data) is not None

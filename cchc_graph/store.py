@@ -41,17 +41,20 @@ def check_graph_file(path: Path) -> Path:
     return path
 
 
-def read_graph(*paths: Path, graph: Graph | None = None, ill_typed_ok: bool = False) -> Graph:
+def read_graph(*paths: Path, graph: Graph | None = None, ill_typed_ok: bool = False, data: bytes | None = None) -> Graph:
     """Parse RDF files into one graph; bad RDF names the file and the parser's reason. A literal whose
     lexical form does not fit its datatype ("2023-02-30"^^xsd:date) is an error too (reasoning and export
     would each read it differently), unless `ill_typed_ok`: validation takes it, since SHACL reports an
-    ill-typed literal as a finding (sh:datatype)."""
+    ill-typed literal as a finding (sh:datatype). `data`: the bytes of the one file given, already read."""
     graph = graph if graph is not None else Graph()
     for path in paths:
-        path = check_graph_file(path)
+        path = check_graph_file(path) if data is None else Path(path)
         fmt = SUFFIX_FORMATS.get(path.suffix, "turtle")
         try:
-            graph.parse(path, format=fmt)
+            if data is None:
+                graph.parse(path, format=fmt)
+            else:
+                graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
         except Exception as exc:  # rdflib raises many parser-specific types
             reason = (" ".join(str(exc).split()) if not isinstance(exc, IndexError)
                       else "the file ends in the middle of a statement (cut short?)")
@@ -102,7 +105,7 @@ def output_target(path: Path) -> Path:
     target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
         mode = target.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # a missing folder is made; a file in its place is named then
         return target
     except NotADirectoryError:
         raise CchcError(f"cannot write {path}: a file stands where a folder of this path is needed; choose "
@@ -173,22 +176,27 @@ class OxigraphDataset:
         data = graph.serialize(format="nt", encoding="utf-8")
         self.store.load(data, format=self._ox.RdfFormat.N_TRIPLES, to_graph=self._ox.NamedNode(str(name)))
 
-    def add_file(self, name: str, path: Path, checked: bool = False) -> None:
+    def add_file(self, name: str, path: Path, checked: bool = False, data: bytes | None = None) -> None:
         """Load an RDF file straight into a named graph (no rdflib on the way: fast at corpus size).
         `checked`: the file's exact bytes were read strictly before, so Oxigraph may skip re-validating
-        its IRIs and literals (its lenient mode; syntax errors are still errors). A third faster at size."""
-        path = check_graph_file(path)
+        its IRIs and literals (its lenient mode; syntax errors are still errors). A third faster at size.
+        `data`: the file's bytes, already read (the reasoning cache hashes and loads the same bytes)."""
+        path = check_graph_file(path) if data is None else Path(path)
+        if data is not None and not data:
+            raise SourceError(path, "is empty (0 bytes): not a built graph; run `cchc-graph build` again")
         fmt = {"turtle": self._ox.RdfFormat.TURTLE, "nt": self._ox.RdfFormat.N_TRIPLES,
                "json-ld": self._ox.RdfFormat.JSON_LD}[SUFFIX_FORMATS.get(path.suffix, "turtle")]
+        source = {"path": str(path)} if data is None else {"input": data}
         try:
-            self.store.bulk_load(path=str(path), format=fmt, to_graph=self._ox.NamedNode(str(name)), lenient=checked)
+            self.store.bulk_load(**source, format=fmt, to_graph=self._ox.NamedNode(str(name)), lenient=checked)
         except (SyntaxError, ValueError, OSError) as exc:
             raise SourceError(path, f"not valid RDF: {exc}") from None
 
-    def dump_graph(self, name: str, path: Path) -> None:
-        """Write one named graph as Turtle, atomically."""
-        with atomic_write(path) as tmp:
-            self.store.dump(str(tmp), format=self._ox.RdfFormat.TURTLE, from_graph=self._ox.NamedNode(str(name)))
+    def dump_graph(self, name: str, path: Path) -> bytes:
+        """Write one named graph as Turtle, atomically; the bytes written."""
+        data = self.store.dump(format=self._ox.RdfFormat.TURTLE, from_graph=self._ox.NamedNode(str(name)))
+        write_bytes(path, data)
+        return data
 
     def graph_size(self, name: str) -> int:
         return sum(1 for _ in self.store.quads_for_pattern(None, None, None, self._ox.NamedNode(str(name))))

@@ -148,9 +148,9 @@ def test_query_reads_strictly_checked_files_fast_and_checks_edited_ones(runner, 
     loads = []
     add_file = OxigraphDataset.add_file
 
-    def recording_add_file(self, name, path, checked=False):
+    def recording_add_file(self, name, path, checked=False, data=None):
         loads.append((Path(path).name, checked))
-        return add_file(self, name, path, checked)
+        return add_file(self, name, path, checked, data)
 
     monkeypatch.setattr(OxigraphDataset, "add_file", recording_add_file)
     fresh = runner.invoke(main, ["query", "plans", "--graph", str(graph), "--format", "csv"])

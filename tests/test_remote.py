@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.parse
 import urllib.request
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -215,7 +216,7 @@ def tiny():
 
 @pytest.fixture(autouse=True)
 def quick_backoff(monkeypatch):
-    monkeypatch.setattr(remote, "BACKOFF", 0.01)
+    monkeypatch.setattr(remote.http, "BACKOFF", 0.01)
 
 
 # ------------------------------------------------------------------------------------------------ local graphs
@@ -621,14 +622,92 @@ def test_serve_answers_as_the_embedded_store(linked):
 
 def test_serve_reports_a_taken_port(linked, law_db):
     result = CliRunner().invoke(main, ["serve", "--graph", str(linked[0]), "--port", str(law_db.port)])
-    assert result.exit_code == 2 and "is the port taken?" in result.output
+    assert result.exit_code == 2
+    assert result.output == (f"error: cannot listen on 127.0.0.1:{law_db.port}: is the port taken? (choose another "
+                             "with --port)\n")
+
+
+def test_serve_names_an_address_that_is_not_this_machines(linked):
+    result = CliRunner().invoke(main, ["serve", "--graph", str(linked[0]), "--host", "203.0.113.5",
+                                       "--port", str(free_port())])
+    assert result.exit_code == 2
+    assert "203.0.113.5 is not an address of this machine" in result.output and "port taken" not in result.output
+
+
+def start_serve(graph: Path, port: int, tmp: Path) -> subprocess.Popen:
+    env = {**__import__("os").environ, "TMPDIR": str(tmp)}
+    process = subprocess.Popen([sys.executable, "-m", "cchc_graph.cli", "serve", "--graph", str(graph),
+                                "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                               env=env)
+    first = process.stdout.readline()
+    assert first.startswith(f"SPARQL endpoint: http://127.0.0.1:{port}/query"), first
+    return process
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def test_serve_refuses_service_clauses(tmp_path, linked, tiny):
+    """Anyone who reaches `serve` must not make it fetch from other addresses (SERVICE)."""
+    elsewhere = tiny(answer_500)
+    port = free_port()
+    process = start_serve(linked[0], port, tmp_path)
+    try:
+        url = f"http://127.0.0.1:{port}/query"
+        federated = "SELECT * WHERE { SERVICE <" + elsewhere.query + "> { ?s ?p ?o } }"
+        for request in (urllib.request.Request(url + "?" + urllib.parse.urlencode({"query": federated})),
+                        urllib.request.Request(url, data=federated.encode(), method="POST",
+                                               headers={"Content-Type": "application/sparql-query"}),
+                        urllib.request.Request(url, data=urllib.parse.urlencode({"query": federated}).encode(),
+                                               method="POST")):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=10)
+            assert refused.value.code == 403
+            assert refused.value.read().decode().startswith("cchc-graph serve refuses SERVICE clauses")
+            refused.value.close()
+        assert elsewhere.requests == 0
+        worded = remote.run_remote(url, 'SELECT ?x WHERE { BIND("public service" AS ?x) }')
+        assert [str(r["x"]) for r in worded.rows] == ["public service"]
+    finally:
+        process.terminate()
+        assert process.wait(timeout=20) == 0
+        process.stdout.close()
+
+
+def test_serve_killed_leaves_no_server_and_its_store_is_removed(tmp_path, linked, law_db):
+    import os
+    import signal
+    import time
+
+    process = start_serve(linked[0], free_port(), tmp_path)
+    [child] = children(process.pid)
+    [folder] = tmp_path.glob("cchc-graph-serve-*")
+    assert folder.name.startswith(f"cchc-graph-serve-{process.pid}-")
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    process.stdout.close()
+    for _ in range(100):  # the kernel sends the Oxigraph server SIGKILL as its parent dies
+        if not Path(f"/proc/{child}").exists() or "Z" in Path(f"/proc/{child}/stat").read_text().split()[2]:
+            break
+        time.sleep(0.1)
+    assert not Path(f"/proc/{child}").exists() or Path(f"/proc/{child}/stat").read_text().split()[2] == "Z"
+    assert folder.exists()  # nothing could remove it at kill -9 ...
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
+    again = subprocess.run([sys.executable, "-m", "cchc_graph.cli", "serve", "--graph", str(linked[0]),
+                            "--port", str(law_db.port)], capture_output=True, text=True, env=env, timeout=60)
+    assert again.returncode == 2 and "is the port taken?" in again.stderr + again.stdout
+    assert not folder.exists()  # ... the next serve removes it
 
 
 # ------------------------------------------------------------------------------------------------ failures
 
 FAILURES = {
     "down": (None, "connection refused"),
-    "timeout": (answer_slowly, "no answer within 1 s (timeout)"),
+    "timeout": (answer_slowly, "no complete answer within 1 s (timeout; --timeout bounds the whole request)"),
     "http-500": (answer_500, "HTTP 500"),
     "malformed": (answer_malformed, "malformed response"),
 }
@@ -660,8 +739,10 @@ def test_failing_endpoint_exits_2_and_changes_nothing(tmp_path, linked, failing,
     result = CliRunner().invoke(main, [str(a) for a in args + common], input="SELECT * WHERE { ?s ?p ?o } LIMIT 1")
     assert result.exit_code == 2, result.output
     assert "error: " in result.output and base in result.output and message in result.output
-    if kind in ("down", "timeout", "http-500"):
+    if kind in ("down", "http-500"):
         assert "(tried 2 times)" in result.output  # transient: retried once (--retries 1)
+    if kind == "timeout":
+        assert "tried" not in result.output  # the deadline covers the retries: no time was left for one
     if command == "link":
         assert "was not changed" in result.output
     assert snapshot(path.parent) == before  # byte for byte, and no temporary file left
@@ -688,13 +769,130 @@ def test_a_failure_after_some_batches_leaves_the_link_graph_as_it_was(tmp_path, 
     assert snapshot(path.parent) == before
 
 
-def test_a_publish_failing_midway_says_which_graphs_were_replaced(build_dir, store, tiny):
-    broken = tiny(proxy_to(store.base, fail_after=1, status=500))  # the first PUT passes, the next ones fail
+def graph_counts(query_url: str, base: str) -> dict[str, int]:
+    """Triples per named graph under `base` in a store, by the graph's name after the base."""
+    text = ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), "
+            + Literal(base).n3() + ")) } GROUP BY ?g")
+    return {str(row["g"])[len(base):]: int(row["n"]) for row in remote.run_remote(query_url, text).rows}
+
+
+def local_counts(path: Path) -> dict[str, int]:
+    _, graphs = remote.local_store_graphs(path)
+    return {role: len(graph) for role, graph in graphs.items() if graph is not None}
+
+
+def update(url: str, text: str) -> None:
+    remote._request("POST", url, what="test update", data=text.encode(), content_type="application/sparql-update")
+
+
+def test_a_publish_failing_midway_leaves_the_published_graphs(build_dir, store, tiny):
+    base = "urn:test:midway/"
+    assert invoke("publish", "--graph", build_dir, "--endpoint", store.base, "--graph-iri", base).exit_code == 0
+    before = graph_counts(store.query, base)
+    assert before == local_counts(build_dir)
+    # probe, lock, lock read, first PUT pass; the second PUT and the clean-up fail
+    broken = tiny(proxy_to(store.base, fail_after=4, status=500))
     result = CliRunner().invoke(main, ["publish", "--graph", str(build_dir), "--endpoint", broken.base,
-                                       "--graph-iri", "urn:test:midway", "--retries", "0"])
+                                       "--graph-iri", base, "--retries", "0"])
     assert result.exit_code == 2 and "HTTP 500" in result.output
-    assert "GSP PUT of graph <urn:test:midway/ontology>" in result.output
-    assert "graphs already replaced in the store: <urn:test:midway/asserted> (run publish again" in result.output
+    token = result.output.partition("ontology.publishing-")[2][:16]
+    assert f"GSP PUT of graph <urn:test:midway/ontology.publishing-{token}>: HTTP 500" in result.output
+    assert ("nothing local was changed; the published graphs were not changed (a reader still sees the previous "
+            "ones); these temporary graphs may be left in the store: "
+            f"<urn:test:midway/asserted.publishing-{token}>, <urn:test:midway/ontology.publishing-{token}>, "
+            f"<urn:test:midway/inferred.publishing-{token}>, <urn:test:midway/links.publishing-{token}>, "
+            "and the lock <urn:test:midway/publish-lock>") in result.output
+    after = graph_counts(store.query, base)
+    assert {k: v for k, v in after.items() if "." not in k and k != "publish-lock"} == before
+    assert after[f"asserted.publishing-{token}"] == before["asserted"]  # the upload that passed, left
+    refused = invoke("publish", "--graph", build_dir, "--endpoint", store.base, "--graph-iri", base)
+    assert refused.exit_code == 2
+    assert ("another publish to these graphs is running (it holds the lock <urn:test:midway/publish-lock> until "
+            in refused.output) and "or drop it: DROP GRAPH <urn:test:midway/publish-lock>" in refused.output
+    update(store.base + "/update", f"DROP GRAPH <{base}publish-lock>")
+    again = invoke("publish", "--graph", build_dir, "--endpoint", store.base, "--graph-iri", base)
+    assert again.exit_code == 0, again.output
+    assert graph_counts(store.query, base) == before  # the leftovers removed with the switch
+
+
+def test_publish_refuses_a_server_that_is_not_a_sparql_store(build_dir, tiny):
+    portal = tiny(lambda handler, number, body, server: send(handler, 200, b"<html>Welcome</html>", "text/html"))
+    result = CliRunner().invoke(main, ["publish", "--graph", str(build_dir), "--endpoint", portal.base])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: {portal.base}/query: not a SPARQL store: a probe query with a known "
+                                    "answer got the wrong one (malformed response: not SPARQL JSON results")
+    assert "nothing was written. Check --endpoint" in result.output
+    assert portal.requests == 1  # the probe only
+
+
+def test_two_publishes_at_once_leave_one_source_whole(tmp_path, build_dir, linked, plan_copy, store):
+    """Two publishers of different sources into the same graphs, started together: the store ends with one
+    source's graphs, each whole (no mix, no blank-node triple twice), and a publisher that lost says so."""
+    from tests.test_faults import lead_of_i02_changed
+
+    base = "urn:test:race/"
+    first = copy_build(build_dir, tmp_path / "a")
+    second = copy_build(linked[0], tmp_path / "b")
+    write_graph(lead_of_i02_changed(plan_copy, "Sở Nội vụ"), second)
+    sources = {"Sở Tư pháp": local_counts(first), "Sở Nội vụ": local_counts(second)}
+    assert set(sources["Sở Tư pháp"]) != set(sources["Sở Nội vụ"])  # one has a link graph
+    for _ in range(3):
+        start, outcomes = threading.Barrier(2), []
+
+        def run(path):
+            start.wait()
+            try:
+                remote.publish(path, store.base, graph_iri=base, protocol="update")
+                outcomes.append("published")
+            except RemoteError as exc:
+                outcomes.append(str(exc))
+
+        threads = [threading.Thread(target=run, args=(path,)) for path in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert "published" in outcomes, outcomes
+        assert all(o == "published" or "another publish to these graphs is running" in o for o in outcomes), outcomes
+        lead = remote.run_remote(store.query, "PREFIX cchc: <https://w3id.org/cchc-graph/ontology#> "
+                                 "SELECT ?lead WHERE { ?row cchc:rowId \"I-02\" ; cchc:leadText ?lead }",
+                                 default_graphs=[base + "asserted"]).rows
+        assert len(lead) == 1
+        assert graph_counts(store.query, base) == sources[str(lead[0]["lead"])]
+
+
+def test_a_store_killed_mid_publish_keeps_the_published_graphs(tmp_path, build_dir, tiny):
+    base = "urn:test:killed/"
+    location = tmp_path / "store"
+    store = OxigraphServer(["serve", "--location", str(location)], tmp_path / "server.log")
+    try:
+        assert invoke("publish", "--graph", build_dir, "--endpoint", store.base, "--graph-iri", base).exit_code == 0
+        before = graph_counts(store.query, base)
+        forward = proxy_to(store.base)
+
+        def kill_after_the_first_upload(handler, number, body, server):
+            if store.process.poll() is not None:
+                handler.close_connection = True  # the store is gone: no answer at all
+                return
+            forward(handler, number, body, server)
+            if handler.command == "PUT":
+                store.process.kill()
+                store.process.wait()
+
+        proxy = tiny(kill_after_the_first_upload)
+        result = CliRunner().invoke(main, ["publish", "--graph", str(build_dir), "--endpoint", proxy.base,
+                                           "--graph-iri", base, "--retries", "0"])
+    finally:
+        store.stop()
+    assert result.exit_code == 2
+    assert "the published graphs were not changed" in result.output
+    assert "these temporary graphs may be left in the store: <urn:test:killed/asserted.publishing-" in result.output
+    restarted = OxigraphServer(["serve", "--location", str(location)], tmp_path / "server2.log")
+    try:
+        after = graph_counts(restarted.query, base)
+        assert {k: v for k, v in after.items() if "." not in k and k != "publish-lock"} == before
+    finally:
+        restarted.stop()
 
 
 def test_client_errors_are_not_retried(tmp_path, build_dir, tiny):
@@ -739,3 +937,80 @@ def test_results_are_rdf_terms_in_nfc():
 def test_not_an_http_url(runner, build_dir, url):
     result = runner.invoke(main, ["link", "--graph", str(build_dir), "--endpoint", url])
     assert result.exit_code == 2 and "is not an http(s) URL" in result.output
+
+
+# ------------------------------------------------------------------------------------------------ faults (#13)
+# A fault-injecting server for each way an answer can go wrong; every command ends within its --timeout with
+# exit 2 and a message that says what happened.
+
+RESULTS = b'{"head": {"vars": ["s"]}, "results": {"bindings": []}}'
+
+
+def answer_silently(handler, number, body, server):
+    server.stopping.wait(30)  # accepts the request, never answers
+
+
+def answer_a_byte_at_a_time(handler, number, body, server):
+    """The status line, headers and body a byte every 0.2 s: no single read ever waits 1 s."""
+    raw = (b"HTTP/1.1 200 OK\r\nContent-Type: application/sparql-results+json\r\nContent-Length: "
+           + str(len(RESULTS)).encode() + b"\r\n\r\n" + RESULTS)
+    for byte in raw:
+        if server.stopping.wait(0.2):
+            return
+        handler.wfile.write(bytes([byte]))
+        handler.wfile.flush()
+
+
+def answer_without_end(handler, number, body, server):
+    """An answer larger than the limit (set to 1 MB by the test), with no Content-Length to refuse early."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/sparql-results+json")
+    handler.end_headers()
+    for _ in range(64):
+        handler.wfile.write(b" " * 65536)
+
+
+def answer_html_as_json(handler, number, body, server):
+    send(handler, 200, b"<html><body>Welcome to our portal</body></html>", "application/sparql-results+json")
+
+
+def answer_then_close(handler, number, body, server):
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/sparql-results+json")
+    handler.send_header("Content-Length", "5000")
+    handler.end_headers()
+    handler.wfile.write(RESULTS[:20])
+    handler.wfile.flush()
+    handler.close_connection = True
+
+
+FAULTS = {
+    "silent": (answer_silently, "no complete answer within 1 s (timeout; --timeout bounds the whole request)"),
+    "a-byte-at-a-time": (answer_a_byte_at_a_time,
+                         "no complete answer within 1 s (timeout; --timeout bounds the whole request)"),
+    "endless": (answer_without_end, "the answer is too large: more than 1,048,576 bytes came, over the limit of 1 MB "
+                                    "(ask for less: a narrower query, or a LIMIT)"),
+    "lying-content-type": (answer_html_as_json, "malformed response: not SPARQL JSON results"),
+    "closing-mid-answer": (answer_then_close, "connection closed in the middle of the answer (20 bytes came, "
+                                              "4,980 more announced)"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+@pytest.mark.parametrize("command", ["link", "query", "sparql", "publish"])
+def test_a_faulty_server_ends_every_command_within_its_deadline(tmp_path, linked, tiny, monkeypatch, fault, command):
+    monkeypatch.setattr(remote.http, "MAX_ANSWER_BYTES", 2**20)
+    respond, message = FAULTS[fault]
+    server = tiny(respond)
+    path = copy_build(linked[0], tmp_path / "build")
+    before = snapshot(path.parent)
+    args = {"link": ["link", "--endpoint", server.query],
+            "query": ["query", "tasks-citing-document", "-p", "document=62/2020", "--endpoint", server.query],
+            "sparql": ["sparql", "-", "--endpoint", server.query],
+            "publish": ["publish", "--endpoint", server.base]}[command]
+    result = CliRunner().invoke(main, [str(a) for a in args + ["--graph", path, "--timeout", "1", "--retries", "0"]],
+                                input="SELECT * WHERE { ?s ?p ?o } LIMIT 1")
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"error: {server.base}"), result.output
+    assert message in result.output
+    assert snapshot(path.parent) == before
