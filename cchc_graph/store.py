@@ -107,9 +107,6 @@ def output_target(path: Path) -> Path:
         mode = target.stat().st_mode
     except (FileNotFoundError, NotADirectoryError):  # a missing folder is made; a file in its place is named then
         return target
-    except NotADirectoryError:
-        raise CchcError(f"cannot write {path}: a file stands where a folder of this path is needed; choose "
-                        "another path") from None
     except OSError as exc:
         raise CchcError(f"cannot write {path}: {exc.strerror}") from None
     for test, kind in _NOT_REGULAR:

@@ -72,8 +72,8 @@ def test_an_output_folder_that_is_a_file_is_exit_2(runner, tmp_path):
     blocker.write_text("keep me", encoding="utf-8")
     result = runner.invoke(main, ["build", "-o", str(blocker / "graph.ttl")])
     assert result.exit_code == 2
-    assert result.stderr == (f"error: cannot write {blocker / 'graph.ttl'}: a file stands where a folder of this path "
-                             "is needed; choose another path\n")
+    assert result.stderr == (f"error: {blocker}: File exists: a file stands where a folder is needed "
+                             "(check the path and its permissions)\n")
     assert blocker.read_text(encoding="utf-8") == "keep me"
 
 
