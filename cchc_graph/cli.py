@@ -228,6 +228,9 @@ def diff_command(old: str, new: str, graph_path: Path | None, fmt: str, lang: st
     sys.exit(0 if result.identical else 1)
 
 
+MAX_PARAM = 1000
+
+
 def parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
     """NAME=VALUE pairs -> every value given for each name, in order: a repeated parameter is kept, for the
     query to read as "any of these" or to refuse, never silently dropped."""
@@ -236,6 +239,9 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, list[str]]:
         if "=" not in pair:
             raise click.BadParameter(f"{pair!r} is not NAME=VALUE", param_hint="--param")
         name, value = pair.split("=", 1)
+        if len(value) > MAX_PARAM:  # no name, number or date is this long: refuse before matching or echoing it
+            raise click.BadParameter(f"the value of {name.strip()[:40]!r} has {len(value)} characters; a value has at "
+                                     f"most {MAX_PARAM}", param_hint="--param")
         params.setdefault(nfc_arg(name.strip()), []).append(nfc_arg(value))
     return params
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import stat
 from contextlib import contextmanager
@@ -38,7 +39,17 @@ def check_graph_file(path: Path) -> Path:
         raise SourceError(path, "is not a file; give the graph file `cchc-graph build` wrote (e.g. build/graph.ttl)")
     if path.stat().st_size == 0:
         raise SourceError(path, "is empty (0 bytes): not a built graph; run `cchc-graph build` again")
+    with path.open("rb") as handle:
+        if handle.read(3) == BOM:
+            # rdflib would skip it and Oxigraph refuse it: one answer for both engines, and a clear one.
+            raise SourceError(path, "starts with a byte-order mark (U+FEFF); RDF files are UTF-8 without one: "
+                                    "save the file again without it (\"UTF-8\", not \"UTF-8 with BOM\")")
     return path
+
+
+# Characters an IRI may not hold (RFC 3987): rdflib keeps such an IRI with a warning, Oxigraph refuses it.
+_NOT_IN_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+BOM = b"\xef\xbb\xbf"
 
 
 def read_graph(*paths: Path, graph: Graph | None = None, ill_typed_ok: bool = False, data: bytes | None = None) -> Graph:
@@ -61,6 +72,11 @@ def read_graph(*paths: Path, graph: Graph | None = None, ill_typed_ok: bool = Fa
             if len(reason) > 240:  # rdflib quotes the file from its start: keep the line and the reason
                 reason = reason[:240] + "…"
             raise SourceError(path, f"not valid {fmt}: {reason}") from None
+        bad_iri = next((term for term in set(graph.all_nodes()) if isinstance(term, URIRef)
+                        and _NOT_IN_IRI.search(term)), None)
+        if bad_iri is not None:
+            raise SourceError(path, f"not valid {fmt}: the IRI <{bad_iri}> holds a character IRIs may not hold "
+                                    f"({_NOT_IN_IRI.search(bad_iri).group()!r}); correct it")
         if not ill_typed_ok:
             ill_typed = [o for o in set(graph.objects()) if isinstance(o, Literal) and o.ill_typed]
             if ill_typed:

@@ -424,3 +424,71 @@ def test_the_repository_sources_still_build():
     graph = build_graph()
     assert len(graph) > 2000
     assert Sources.load(DATA).catalogue
+
+
+# --------------------------------------------------------------------------------------------- both engines agree
+
+@pytest.mark.parametrize("engine", ["pyshacl", "oxigraph"])
+def test_a_byte_order_mark_is_refused_by_both_engines(runner, tmp_path, built_graph_file, engine):
+    graph = tmp_path / "graph.ttl"
+    graph.write_bytes(b"\xef\xbb\xbf" + built_graph_file.read_bytes())
+    result = runner.invoke(main, ["validate", "--graph", str(graph), "--engine", engine])
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: {graph}: starts with a byte-order mark (U+FEFF); RDF files are UTF-8 without one: "
+                             "save the file again without it (\"UTF-8\", not \"UTF-8 with BOM\")\n")
+
+
+@pytest.mark.parametrize("engine, reason", [
+    ("pyshacl", "the IRI <https://w3id.org/cchc-graph/id/agency/so noi-vu> holds a character IRIs may not hold (' ')"),
+    ("oxigraph", "Invalid IRI code point ' '"),
+])
+def test_a_space_inside_an_iri_is_refused_by_both_engines(runner, tmp_path, built_graph_file, engine, reason):
+    graph = tmp_path / "graph.ttl"
+    iri = "<https://w3id.org/cchc-graph/id/agency/so-noi-vu>"
+    graph.write_text(built_graph_file.read_text(encoding="utf-8").replace(iri, iri.replace("so-noi", "so noi"), 1),
+                     encoding="utf-8")
+    result = runner.invoke(main, ["validate", "--graph", str(graph), "--engine", engine])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {graph}: not valid turtle: ") and reason in result.stderr
+
+
+# --------------------------------------------------------------------------------------------- query parameters
+
+def test_a_parameter_value_has_a_bounded_length(runner, built_graph_file):
+    result = runner.invoke(main, ["query", "row-detail", "--graph", str(built_graph_file), "--no-reasoning",
+                                  "-p", "row_id=" + "1" * 100_000])
+    assert result.exit_code == 2
+    assert "the value of 'row_id' has 100000 characters; a value has at most 1000" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def lookups(dataset):
+    from cchc_graph.query import lookups_from, run_local
+
+    return lookups_from(lambda text: run_local(dataset, text).rows)
+
+
+PARAM_TEXT = st.one_of(VIETNAMESE, st.sampled_from(["VII-07", "vii-7", "so noi vu", "Sở Nội vụ", "62/2020/ND-CP",
+                                                    "01/07/2023", "2023-07-01", "III", "q4", "5", "bao-cao",
+                                                    "ninh-binh-2023", "2023-02-30", "20230701"]))
+
+
+@FUZZ
+@given(st.sampled_from(["row-detail", "agency-involvement", "tasks-citing-document", "due-in-quarter", "overdue-rows",
+                        "products-by-type", "plan-summary"]), st.data())
+def test_fuzz_query_parameters(lookups, name, data):
+    """Any text for any parameter binds to RDF terms or is refused with a QueryError (exit 2), never
+    another exception; and what binds is written as terms in a VALUES block, never pasted text."""
+    from cchc_graph.query import QueryError, bindings_for, get_query, with_values
+
+    query = get_query(name)
+    raw = {p.name: data.draw(PARAM_TEXT) for p in query.params}
+    try:
+        values = bindings_for(query, raw, lambda: lookups)
+    except QueryError as exc:
+        assert str(exc)
+        return
+    text = with_values(query.text, values)
+    for value in raw.values():
+        if len(value) > 3 and value not in query.text:
+            assert value not in text or any(str(term) == value for terms in values.values() for term in terms)
