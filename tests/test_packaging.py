@@ -72,7 +72,7 @@ def test_build_reads_the_shared_sources_from_data_dir(runner, data_copy, tmp_pat
     result = runner.invoke(main, ["build", "--data", str(data_copy), "-o", str(output), "--format", "nt", "--quiet"])
     assert result.exit_code == 0, result.output
     graph = Graph().parse(output, format="nt")
-    node = ID["agency/so-noi-vu"]
+    node = ID["agency/ninh-binh/so-noi-vu"]
     assert set(graph.objects(node, SKOS.prefLabel)) == {Literal("Sở Nội vụ", lang="vi"),
                                                        Literal("Home Affairs (edited copy)", lang="en")}
     assert Literal("Department of Home Affairs", lang="en") in set(plan_graph.objects(node, SKOS.prefLabel))
@@ -209,4 +209,4 @@ def test_installed_build_of_plan_and_data_folders_given_from_elsewhere(installed
                 "--format", "nt", "--quiet"], cwd=elsewhere)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     graph = Graph().parse(elsewhere / "out.nt", format="nt")
-    assert Literal("Home Affairs (edited copy)", lang="en") in set(graph.objects(ID["agency/so-noi-vu"], SKOS.prefLabel))
+    assert Literal("Home Affairs (edited copy)", lang="en") in set(graph.objects(ID["agency/ninh-binh/so-noi-vu"], SKOS.prefLabel))

@@ -16,7 +16,7 @@ from cchc_graph.store import ASSERTED, INFERRED
 from tests.golden_cases import GOLDEN_CASES, answer_rows
 
 ROW = lambda rid: URIRef(f"{ID}plan/ninh-binh-2023/row/{rid}")  # noqa: E731
-AGENCY = lambda aid: ID[f"agency/{aid}"]  # noqa: E731
+AGENCY = lambda aid: ID[f"agency/ninh-binh/{aid}"]  # noqa: E731
 PLAN = ID["plan/ninh-binh-2023"]
 DECREE_90 = URIRef("https://w3id.org/cchc-graph/eli/vn/nd-cp/2020/90")
 DECREE_48 = URIRef("https://w3id.org/cchc-graph/eli/vn/nd-cp/2023/48")
