@@ -244,7 +244,7 @@ class PlanMapper:
 
     def agency(self, agency_id: str) -> URIRef:
         """The node of an agency of the plan's registry (a body created by a 2025 change is added when named)."""
-        return self.timeline.node(self.registry, agency_id, self.province, None)
+        return self.timeline.named(self.registry, agency_id, self.province)
 
     def map_timeframe(self, row_node: URIRef, row: TableRow) -> None:
         try:
@@ -361,24 +361,29 @@ def build_graph(plan_folders: list[Path] | None = None, sources: Sources | None 
     graph = Graph()
     bind_prefixes(graph)
     timeline = Timeline(graph, sources.registry, sources.provinces, sources.data / "agency-changes.csv")
-    provinces: set[str] = set()
     folders: dict[str, Path] = {}
-    with progress(len(plan_folders or [DEFAULT_PLAN]), "build: plans") as bar:
-        for folder in plan_folders or [DEFAULT_PLAN]:
-            plan = load_plan(folder)
-            other = folders.setdefault(plan.meta.plan_id, Path(folder))
-            if other != Path(folder):
-                # The folder name is the plan id: two folders of one name would merge into one plan node.
-                raise SourceError(folder, f"plan id {plan.meta.plan_id!r} is also the name of {other}; rename one "
-                                          "of the two folders (the folder name is the plan id)")
-            province = sources.provinces.of_plan(plan.meta.province, plan.meta.province_slug, plan.meta.year)
-            timeline.add_province(province, plan.meta.year)
+    plans: list[tuple[PlanSource, Province]] = []
+    # First every plan's province and its agencies, then the changes, then the plans: a plan written after a
+    # change names the bodies that existed then (or the ended ones it still names).
+    for folder in plan_folders or [DEFAULT_PLAN]:
+        plan = load_plan(folder)
+        other = folders.setdefault(plan.meta.plan_id, Path(folder))
+        if other != Path(folder):
+            # The folder name is the plan id: two folders of one name would merge into one plan node.
+            raise SourceError(folder, f"plan id {plan.meta.plan_id!r} is also the name of {other}; rename one "
+                                      "of the two folders (the folder name is the plan id)")
+        province = sources.provinces.of_plan(plan.meta.province, plan.meta.province_slug, plan.meta.year)
+        timeline.add_province(province, plan.meta.year)
+        plans.append((plan, province))
+    timeline.apply(sources.changes)
+    provinces: set[str] = set()
+    with progress(len(plans), "build: plans") as bar:
+        for plan, province in plans:
             if plan.meta.province_slug not in provinces:
                 map_catalogue(graph, sources, plan.meta.province_slug, timeline, province)
                 provinces.add(plan.meta.province_slug)
             PlanMapper(graph, sources, plan, timeline, province).map()
             bar.advance()
-    timeline.apply(sources.changes)
     timeline.write()
     write_provinces(graph, sources.provinces, timeline.covered)
     return graph

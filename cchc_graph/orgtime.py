@@ -139,8 +139,14 @@ class Timeline:
 
     # ------------------------------------------------------------------ nodes
     def add_province(self, province: Province, year: int) -> Registry:
-        """Every body of the registry that exists in the plan's year (not those created by a later change)."""
+        """Every body of the registry that exists in the plan's year (not those created by a later change). A
+        province formed by a merger brings the provinces it was formed from: its bodies are what the changes
+        made of theirs."""
         registry = self.registry_of(province)
+        if province.formed_from:
+            for former in province.formed_from:
+                self.add_province(self.provinces.by_slug[former], province.valid_from.year - 1)
+            return registry
         start = dt.date(year, 1, 1)
         for agency in registry.agencies.values():
             if agency.since is None or agency.since <= start:
@@ -155,6 +161,20 @@ class Timeline:
             begins = since or agency.since or (None if national or province is None else province.valid_from)
             self.nodes[iri] = OrgNode(iri, agency, registry, None if national else province, begins)
         return iri
+
+    def named(self, registry: Registry, agency_id: str, province: Province) -> URIRef:
+        """The node a plan of `province` means by a registry name: the body of the province; for a province
+        formed by a merger and a body the changes ended, the ended body of a province it was formed from (the
+        plan then names a body that no longer exists); else a new node of the province."""
+        iri = registry.iri(agency_id)
+        if iri in self.nodes:
+            return iri
+        for former in sorted(province.formed_from, key=lambda slug: (fold(self.provinces.by_slug[slug].name) !=
+                                                                     fold(province.name), slug)):
+            old = self.registry_of(self.provinces.by_slug[former])
+            if agency_id in old.agencies and old.iri(agency_id) in self.nodes:
+                return old.iri(agency_id)
+        return self.node(registry, agency_id, province, None)
 
     def issuer(self, name: str, province: Province, day: dt.date | None) -> URIRef:
         """The node of a document's issuer: a body of `province` or a national body, else the body of the

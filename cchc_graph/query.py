@@ -29,7 +29,7 @@ from .render import Table, cell, render, render_bytes, term_json  # noqa: F401
 from .text import clean_cell, fold, nfc
 
 PARAM_TYPES = ("string", "integer", "boolean", "date", "year", "quarter", "agency", "document", "plan", "iri",
-               "product-kind", "row")
+               "product-kind", "row", "province")
 ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -140,6 +140,13 @@ class Lookups:
         return self._once("plans", lambda: {str(r["plan_id"]): r["plan"] for r in self._run(get_query("plans").text)})
 
     @property
+    def provinces(self) -> list[tuple[str, URIRef]]:
+        """(name, 'tỉnh' + name, or id, IRI) of every province."""
+        return self._once("provinces", lambda: sorted(
+            {(str(r[column]), r["province"]) for r in self._run(get_query("provinces").text)
+             for column in ("id", "name", "label")}))
+
+    @property
     def product_kinds(self) -> list[tuple[str, str]]:
         """(id, Vietnamese or English name, kind id) of every product kind."""
         return self._once("product_kinds", lambda: sorted(
@@ -182,7 +189,7 @@ def _convert(param: Param, value: str, lookups: Callable[[], Lookups], plans: li
             raise MatchError("not true or false")
         return [Literal(value.casefold() in ("true", "yes", "1"), datatype=XSD.boolean)]
     if kind == "date":
-        date = parse_date(value)
+        date = dt.date.today() if value.casefold() in ("today", "hôm nay") else parse_date(value)
         if date is None:
             raise MatchError("not a date; write YYYY-MM-DD or DD/MM/YYYY (2023-07-01 or 01/07/2023)")
         return [Literal(date, datatype=XSD.date)]
@@ -198,6 +205,9 @@ def _convert(param: Param, value: str, lookups: Callable[[], Lookups], plans: li
     if kind == "agency":
         return resolve(value, lookups().agencies, not_found="no agency or group of the registry has this name, alias or id",
                        lister="`cchc-graph query agency-names`")
+    if kind == "province":
+        return resolve(value, lookups().provinces, not_found="no province has this name or id",
+                       lister="`cchc-graph query provinces`")
     if kind == "plan":
         known = lookups().plans
         return resolve(value, known.items(), not_found="no such plan", lister="`cchc-graph query plans`",
