@@ -90,7 +90,7 @@ def load_query(path: Path) -> SavedQuery:
 
 
 def saved_queries(folder: Path = QUERIES) -> dict[str, SavedQuery]:
-    return {q.name: q for q in (load_query(p) for p in sorted(folder.glob("*.rq")))}
+    return {q.name: q for q in (load_query(p) for p in sorted(folder.glob("*.rq"), key=lambda path: path.stem))}
 
 
 def get_query(name: str, folder: Path = QUERIES) -> SavedQuery:

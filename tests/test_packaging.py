@@ -85,7 +85,8 @@ def test_build_data_dir_missing_a_file_names_it(runner, data_copy, tmp_path):
     result = runner.invoke(main, ["build", "--data", str(data_copy), "-o", str(output)])
     assert result.exit_code == 2
     assert result.stderr == (f"error: {data_copy / 'legal-documents.csv'}: not found: a data folder holds "
-                             "agencies.csv, agency-aliases.csv, legal-documents.csv, unnumbered-references.csv; "
+                             "agencies.csv, agency-aliases.csv, legal-documents.csv, unnumbered-references.csv, "
+                             "provinces.csv, agency-changes.csv; "
                              f"start from a copy of the bundled ones in {resources.DATA}\n")
     assert not output.exists()
 
