@@ -21,7 +21,7 @@ from .legal import (CatalogueEntry, Citation, DocumentRef, UnnumberedReference, 
                     load_catalogue, load_unnumbered)
 from .orgtime import Change, Timeline, load_changes, write_provinces
 from .provinces import Province, Provinces, load_provinces
-from .namespaces import CCHC, DCTERMS, ELI, ELI_BASE, ID, ORG, PK, PROV, RA, RDF, RDFS, SKOS, TIME, XSD, bind_prefixes
+from .namespaces import CCHC, DCTERMS, ELI, ELI_BASE, ID, PK, PROV, RA, RDF, RDFS, SKOS, TIME, XSD, bind_prefixes
 from .resources import DATA, DATA_FILES, DEFAULT_PLAN, ONTOLOGY
 from .progress import progress
 from .sources import PlanSource, TableRow, load_plan
