@@ -182,7 +182,13 @@ def diff_command(old: str, new: str, graph_path: Path | None, fmt: str, lang: st
         result = diff_in_graph(graph_path, nfc_arg(old), nfc_arg(new))
     else:
         result = diff_folders(Path(old), Path(new))
-    emit(render(result, fmt, lang), output)
+    # The report is text already (not a query table): written whole, as `emit` writes a table.
+    text = render(result, fmt, lang)
+    if output:
+        from .store import write_bytes
+        write_bytes(output, text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False)
     sys.exit(0 if result.identical else 1)
 
 
