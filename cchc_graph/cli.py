@@ -281,7 +281,9 @@ def emit(table, fmt: str, output: Path | None, title: str, **options) -> None:
     if output:
         write_bytes(output, data)
     else:
-        stdout = click.get_binary_stream("stdout")
+        # The binary stream under sys.stdout (click.get_binary_stream is deprecated from click 8.2).
+        sys.stdout.flush()
+        stdout = sys.stdout.buffer
         stdout.write(data)
         stdout.flush()
 
