@@ -244,7 +244,7 @@ def test_absorb_and_rename(more_changes, named, holder, change, confidence):
     later = line("2026-01-01")
     assert (later["holder"], later["since"], later["confidence"]) == (holder, "2025-07-01", confidence)
     history = answers(more_changes, "agency-history", agency=named)
-    assert [(h["direction"], h["other"], h["other_province"], h["date"], h["change"]) for h in history] == [
+    assert [(h["direction"], h["other"], h["other_province"], h["effective_date"], h["change"]) for h in history] == [
         ("successor", holder, "ninh-binh", "2025-04-01", change),
         ("successor", holder, "ninh-binh-2025", "2025-07-01", "merge")]
 
