@@ -41,13 +41,19 @@ def read_table(folder: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def synthetic_table(rows: list[dict[str, str]], year: int, rng: random.Random) -> list[dict[str, str]]:
+def synthetic_table(rows: list[dict[str, str]], year: int, rng: random.Random, province: str) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     counters: dict[str, int] = {}
     for row in rows:
         copies = 0 if rng.random() < 0.1 else 2 if rng.random() < 0.1 else 1
         for _ in range(copies):
             new = dict(row)
+            if province != "Ninh Bình":
+                # Agencies are bodies of the plan's province ("Báo Ninh Bình" becomes "Báo An Giang"); a district
+                # of Ninh Bình is not one of another province: those rows name the district level.
+                for column in ("lead", "coordinators"):
+                    new[column] = new[column].replace("UBND thành phố Tam Điệp", "UBND cấp huyện").replace(
+                        "Ninh Bình", province)
             # Keep each timeframe's year offset to the plan year ("năm 2024" in a 2023 plan stays one ahead).
             new["timeframe"] = re.sub(r"(năm|Năm) (\d{4})", lambda m: f"{m.group(1)} {int(m.group(2)) - 2023 + year}",
                                       row["timeframe"])
@@ -60,6 +66,8 @@ def synthetic_table(rows: list[dict[str, str]], year: int, rng: random.Random) -
 def synthetic_meta(template: str, province: str, year: int) -> str:
     slug = ascii_slug(province)
     text = template.replace("Ninh Bình", province).replace('province_slug = "ninh-binh"', f'province_slug = "{slug}"')
+    # The issuer is the province's own People's Committee (agencies are nodes of their province).
+    text = text.replace('"ubnd-tinh-ninh-binh"', f'"ubnd-tinh-{slug}"')
     text = text.replace("year = 2023", f"year = {year}").replace("năm 2023", f"năm {year}").replace("for 2023", f"for {year}")
     return text.replace("năm 2022", f"năm {year - 1}").replace("12/2022", f"12/{year - 1}")
 
@@ -81,7 +89,7 @@ def generate(n_plans: int, out_dir: Path, seed: int = 2023) -> list[Path]:
         with (folder / "table.csv").open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, TABLE_COLUMNS, lineterminator="\n")
             writer.writeheader()
-            writer.writerows(synthetic_table(rows, year, rng) if n_plans > 1 else rows)
+            writer.writerows(synthetic_table(rows, year, rng, province) if n_plans > 1 else rows)
         folders.append(folder)
     return folders
 

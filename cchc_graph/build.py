@@ -19,7 +19,9 @@ from .agencies import Registry, load_registry
 from .errors import SourceError
 from .legal import (CatalogueEntry, Citation, DocumentRef, UnnumberedReference, eli_path, find_citations,
                     load_catalogue, load_unnumbered)
-from .namespaces import CCHC, DCTERMS, ELI, ELI_BASE, ID, ORG, PK, PROV, RA, RDF, RDFS, SKOS, TIME, XSD, bind_prefixes
+from .orgtime import Change, Timeline, load_changes, write_provinces
+from .provinces import Province, Provinces, load_provinces
+from .namespaces import CCHC, DCTERMS, ELI, ELI_BASE, ID, PK, PROV, RA, RDF, RDFS, SKOS, TIME, XSD, bind_prefixes
 from .resources import DATA, DATA_FILES, DEFAULT_PLAN, ONTOLOGY
 from .progress import progress
 from .sources import PlanSource, TableRow, load_plan
@@ -38,6 +40,8 @@ class Sources:
     unnumbered: dict[str, UnnumberedReference]
     product_kinds: list[tuple[str, URIRef]]  # (folded leading words, concept), longest first
     reform_areas: set[str]
+    provinces: Provinces
+    changes: list[Change]
     data: Path = DATA  # the folder they were read from, for error messages
 
     @classmethod
@@ -51,9 +55,10 @@ class Sources:
         kinds = sorted(((fold(str(label)), concept) for concept, label in schemes.subject_objects(CCHC.matchLabel)
                         if str(concept).startswith(str(PK))), key=lambda pair: (-len(pair[0]), pair[0]))
         areas = {str(c)[len(str(RA)):] for c in schemes.subjects(SKOS.inScheme, RA.scheme)}
+        provinces = load_provinces(data / "provinces.csv")
         return cls(load_registry(data / "agencies.csv", data / "agency-aliases.csv"),
                    load_catalogue(data / "legal-documents.csv"), load_unnumbered(data / "unnumbered-references.csv"),
-                   kinds, areas, data)
+                   kinds, areas, provinces, load_changes(data / "agency-changes.csv", provinces), data)
 
     @property
     def cited_as(self) -> dict[str, str]:
@@ -65,8 +70,10 @@ class Sources:
 class PlanMapper:
     """Adds one plan to a graph."""
 
-    def __init__(self, graph: Graph, sources: Sources, plan: PlanSource):
+    def __init__(self, graph: Graph, sources: Sources, plan: PlanSource, timeline: Timeline, province: Province):
         self.g, self.sources, self.plan, self.meta = graph, sources, plan, plan.meta
+        self.timeline, self.province = timeline, province
+        self.registry = timeline.registry_of(province)  # the plan's own province first, then national bodies
         self.base = ID[f"plan/{plan.meta.plan_id}"]
         self.source_file = ID[f"source/{plan.meta.plan_id}/table.csv"]
         self.cited_as = sources.cited_as
@@ -127,9 +134,11 @@ class PlanMapper:
         self.text(plan, DCTERMS.alternative, m.appendix_title, "vi")
         self.add(plan, CCHC.planYear, Literal(m.year, datatype=XSD.integer))
         self.add(plan, DCTERMS.spatial, Literal(m.province, lang="vi"))
-        if m.issuer not in self.sources.registry.agencies:
-            raise SourceError(self.plan.folder / "plan.toml", f"issuer {m.issuer!r} is not in the agency registry")
-        self.add(plan, ELI.passed_by, ID[f"agency/{m.issuer}"])
+        self.add(plan, CCHC.province, ID[f"province/{self.province.slug}"])
+        if m.issuer not in self.registry.agencies:
+            raise SourceError(self.plan.folder / "plan.toml", f"issuer {m.issuer!r} is not in the agency registry "
+                                                              f"of {self.province.label}")
+        self.add(plan, ELI.passed_by, self.agency(m.issuer))
         self.add(plan, CCHC.numberAsPrinted, Literal(m.number_as_printed))
         self.add(plan, CCHC.dateAsPrinted, Literal(m.date_as_printed))
         self.text(plan, RDFS.comment, m.issued_with_as_printed, "vi")
@@ -225,13 +234,17 @@ class PlanMapper:
             return
         self.add(node, text_prop, Literal(cell))
         try:
-            mentions = self.sources.registry.resolve(cell)
+            mentions = self.registry.resolve(cell)
         except LookupError as exc:
             hint = f"; {exc.hint}" if getattr(exc, "hint", "") else ""
             raise self.fail(row, column, f"{exc} (not in data/agencies.csv or data/agency-aliases.csv){hint}") from None
         for mention in mentions:
             for agency_id in mention.agency_ids:
-                self.add(node, link, ID[f"agency/{agency_id}"])
+                self.add(node, link, self.agency(agency_id))
+
+    def agency(self, agency_id: str) -> URIRef:
+        """The node of an agency of the plan's registry (a body created by a 2025 change is added when named)."""
+        return self.timeline.named(self.registry, agency_id, self.province)
 
     def map_timeframe(self, row_node: URIRef, row: TableRow) -> None:
         try:
@@ -321,19 +334,8 @@ def quarter_node(g: Graph, year: int, quarter: int) -> URIRef:
     return node
 
 
-def map_registry(g: Graph, sources: Sources, province_slug: str) -> None:
-    """Agencies and groups, and the legal catalogue: shared by every plan of a province."""
-    for agency in sources.registry.agencies.values():
-        node = ID[f"agency/{agency.id}"]
-        g.add((node, RDF.type, CCHC.AgencyGroup if agency.kind == "group" else CCHC.Agency))
-        g.add((node, DCTERMS.identifier, Literal(agency.id)))
-        g.add((node, SKOS.prefLabel, Literal(agency.name_vi, lang="vi")))
-        g.add((node, SKOS.prefLabel, Literal(agency.name_en, lang="en")))
-        for alias in agency.aliases:
-            g.add((node, SKOS.altLabel, Literal(alias, lang="vi")))
-        for group in agency.member_of:
-            g.add((node, ORG.memberOf, ID[f"agency/{group}"]))
-        g.add((node, DCTERMS.source, Literal(agency.source)))
+def map_catalogue(g: Graph, sources: Sources, province_slug: str, timeline: Timeline, province: Province) -> None:
+    """The legal catalogue, as seen from one province (its own documents' ELI paths and issuers)."""
     for entry in sources.catalogue.values():
         node = document_iri(entry.ref, province_slug)
         add_document(g, node, entry.ref)
@@ -341,10 +343,12 @@ def map_registry(g: Graph, sources: Sources, province_slug: str) -> None:
             g.add((node, ELI.date_document, Literal(entry.date, datatype=XSD.date)))
         if entry.title_vi:
             g.add((node, ELI.title, Literal(entry.title_vi, lang="vi")))
-        issuer = sources.registry.spellings.get(fold(entry.issuer))
-        if not issuer or len(issuer) != 1:
-            raise SourceError(sources.data / "legal-documents.csv", f"{entry.ref.number}: issuer {entry.issuer!r} is not one agency of the registry")
-        g.add((node, ELI.passed_by, ID[f"agency/{issuer[0]}"]))
+        try:
+            issuer = timeline.issuer(entry.issuer, province, entry.date)
+        except LookupError:
+            raise SourceError(sources.data / "legal-documents.csv", f"{entry.ref.number}: issuer {entry.issuer!r} is "
+                                                                    "not one agency of the registry") from None
+        g.add((node, ELI.passed_by, issuer))
         g.add((node, DCTERMS.source, Literal(entry.source)))
         for other in entry.amended_by:
             amending = document_iri(sources.catalogue[fold(other)].ref, province_slug)
@@ -356,21 +360,32 @@ def build_graph(plan_folders: list[Path] | None = None, sources: Sources | None 
     sources = sources or Sources.load()
     graph = Graph()
     bind_prefixes(graph)
-    provinces: set[str] = set()
+    timeline = Timeline(graph, sources.registry, sources.provinces, sources.data / "agency-changes.csv")
     folders: dict[str, Path] = {}
-    with progress(len(plan_folders or [DEFAULT_PLAN]), "build: plans") as bar:
-        for folder in plan_folders or [DEFAULT_PLAN]:
-            plan = load_plan(folder)
-            other = folders.setdefault(plan.meta.plan_id, Path(folder))
-            if other != Path(folder):
-                # The folder name is the plan id: two folders of one name would merge into one plan node.
-                raise SourceError(folder, f"plan id {plan.meta.plan_id!r} is also the name of {other}; rename one "
-                                          "of the two folders (the folder name is the plan id)")
+    plans: list[tuple[PlanSource, Province]] = []
+    # First every plan's province and its agencies, then the changes, then the plans: a plan written after a
+    # change names the bodies that existed then (or the ended ones it still names).
+    for folder in plan_folders or [DEFAULT_PLAN]:
+        plan = load_plan(folder)
+        other = folders.setdefault(plan.meta.plan_id, Path(folder))
+        if other != Path(folder):
+            # The folder name is the plan id: two folders of one name would merge into one plan node.
+            raise SourceError(folder, f"plan id {plan.meta.plan_id!r} is also the name of {other}; rename one "
+                                      "of the two folders (the folder name is the plan id)")
+        province = sources.provinces.of_plan(plan.meta.province, plan.meta.province_slug, plan.meta.year)
+        timeline.add_province(province, plan.meta.year)
+        plans.append((plan, province))
+    timeline.apply(sources.changes)
+    provinces: set[str] = set()
+    with progress(len(plans), "build: plans") as bar:
+        for plan, province in plans:
             if plan.meta.province_slug not in provinces:
-                map_registry(graph, sources, plan.meta.province_slug)
+                map_catalogue(graph, sources, plan.meta.province_slug, timeline, province)
                 provinces.add(plan.meta.province_slug)
-            PlanMapper(graph, sources, plan).map()
+            PlanMapper(graph, sources, plan, timeline, province).map()
             bar.advance()
+    timeline.write()
+    write_provinces(graph, sources.provinces, timeline.covered)
     return graph
 
 

@@ -134,9 +134,11 @@ def closest(value: str, candidates: Iterable[tuple[str, T]], count: int = 5,
     seen: set = set()
     for near in difflib.get_close_matches(key(value), list(by_key), n=len(by_key), cutoff=CUTOFF):
         for spelling, target in by_key[near]:
-            if target not in seen and len(found) < count:
+            name = labels[target] if labels and target in labels else spelling
+            # One suggestion per name: bodies of several provinces share it ("Sở Nội vụ").
+            if target not in seen and name not in found and len(found) < count:
                 seen.add(target)
-                found.append(labels[target] if labels and target in labels else spelling)
+                found.append(name)
     return found
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD, DefinedNamespace
 
-__all__ = ["CCHC", "ELI", "ID", "RA", "PK", "GRAPH", "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "TIME", "XSD",
+__all__ = ["CCHC", "ELI", "ID", "RA", "PK", "CK", "GRAPH", "DCTERMS", "ORG", "OWL", "PROV", "RDF", "RDFS", "SKOS", "TIME", "XSD",
            "bind_prefixes"]
 
 
@@ -43,6 +43,7 @@ class CCHC(DefinedNamespace):
     PlanDocument: URIRef
     Citation: URIRef
     UnresolvedCitation: URIRef
+    Province: URIRef
     # properties
     hasPart: URIRef
     partOf: URIRef
@@ -90,6 +91,13 @@ class CCHC(DefinedNamespace):
     planYear: URIRef
     sourceRowNumber: URIRef
     matchLabel: URIRef
+    province: URIRef
+    validFrom: URIRef
+    validUntil: URIRef
+    changeKind: URIRef
+    legalBasis: URIRef
+    dutiesNote: URIRef
+    confidence: URIRef
 
 
 class ELI(DefinedNamespace):
@@ -123,6 +131,7 @@ BASE = "https://w3id.org/cchc-graph/"
 ID = Namespace(BASE + "id/")
 RA = Namespace(BASE + "id/reform-area/")
 PK = Namespace(BASE + "id/product-kind/")
+CK = Namespace(BASE + "id/change-kind/")
 GRAPH = Namespace(BASE + "graph/")
 ELI_BASE = Namespace(BASE + "eli/")
 
@@ -130,7 +139,7 @@ ELI_BASE = Namespace(BASE + "eli/")
 def bind_prefixes(graph) -> None:
     """Readable prefixes in every serialisation we write."""
     for prefix, ns in {
-        "cchc": CCHC._NS, "eli": ELI._NS, "id": ID, "ra": RA, "pk": PK, "org": ORG, "time": TIME,
+        "cchc": CCHC._NS, "eli": ELI._NS, "id": ID, "ra": RA, "pk": PK, "ck": CK, "org": ORG, "time": TIME,
         "prov": PROV, "skos": SKOS, "dcterms": DCTERMS, "owl": OWL, "rdfs": RDFS, "xsd": XSD,
     }.items():
         graph.bind(prefix, ns, override=True)

@@ -30,7 +30,7 @@ from .render import Table, cell, render, render_bytes, term_json  # noqa: F401
 from .text import clean_cell, fold, nfc
 
 PARAM_TYPES = ("string", "integer", "boolean", "date", "year", "quarter", "agency", "document", "plan", "iri",
-               "product-kind", "row")
+               "product-kind", "row", "province")
 ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
@@ -92,7 +92,7 @@ def load_query(path: Path) -> SavedQuery:
 
 
 def saved_queries(folder: Path = QUERIES) -> dict[str, SavedQuery]:
-    paths = sorted(folder.glob("*.rq"))
+    paths = sorted(folder.glob("*.rq"), key=lambda path: path.stem)  # by name: `plans` before `plans-…`
     # Parsed once per version of the files: a query binding names looks up other saved queries (a web page
     # several times), and reading every YAML header each time would cost more than the query.
     stamp = tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
@@ -151,6 +151,13 @@ class Lookups:
         return self._once("plans", lambda: {str(r["plan_id"]): r["plan"] for r in self._run(get_query("plans").text)})
 
     @property
+    def provinces(self) -> list[tuple[str, URIRef]]:
+        """(name, 'tỉnh' + name, or id, IRI) of every province."""
+        return self._once("provinces", lambda: sorted(
+            {(str(r[column]), r["province"]) for r in self._run(get_query("provinces").text)
+             for column in ("id", "name", "label")}))
+
+    @property
     def product_kinds(self) -> list[tuple[str, str]]:
         """(id, Vietnamese or English name, kind id) of every product kind."""
         return self._once("product_kinds", lambda: sorted(
@@ -193,7 +200,7 @@ def _convert(param: Param, value: str, lookups: Callable[[], Lookups], plans: li
             raise MatchError("not true or false")
         return [Literal(value.casefold() in ("true", "yes", "1"), datatype=XSD.boolean)]
     if kind == "date":
-        date = parse_date(value)
+        date = dt.date.today() if value.casefold() in ("today", "hôm nay") else parse_date(value)
         if date is None:
             raise MatchError("not a date; write YYYY-MM-DD or DD/MM/YYYY (2023-07-01 or 01/07/2023)")
         return [Literal(date, datatype=XSD.date)]
@@ -209,6 +216,9 @@ def _convert(param: Param, value: str, lookups: Callable[[], Lookups], plans: li
     if kind == "agency":
         return resolve(value, lookups().agencies, not_found="no agency or group of the registry has this name, alias or id",
                        lister="`cchc-graph query agency-names`")
+    if kind == "province":
+        return resolve(value, lookups().provinces, not_found="no province has this name or id",
+                       lister="`cchc-graph query provinces`")
     if kind == "plan":
         known = lookups().plans
         return resolve(value, known.items(), not_found="no such plan", lister="`cchc-graph query plans`",

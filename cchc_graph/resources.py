@@ -28,4 +28,5 @@ QUERIES = resource_dir("queries")
 DATA = resource_dir("data")
 DEFAULT_PLAN = DATA / "ninh-binh-2023"
 # The shared sources a build reads from its data folder (the bundled one, or `cchc-graph build --data DIR`).
-DATA_FILES = ("agencies.csv", "agency-aliases.csv", "legal-documents.csv", "unnumbered-references.csv")
+DATA_FILES = ("agencies.csv", "agency-aliases.csv", "legal-documents.csv", "unnumbered-references.csv", "provinces.csv",
+              "agency-changes.csv")

@@ -32,6 +32,21 @@ GOLDEN_CASES = [
     ("plan-table", "plan-table", {}),
     ("row-citations_IV-02", "row-citations", {"row": "https://w3id.org/cchc-graph/id/plan/ninh-binh-2023/row/IV-02"}),
     ("plan-row-facets", "plan-row-facets", {"plan": "ninh-binh-2023"}),
+    # Agencies through time (#14): VI-08's lead and coordinators before and after each 2025 change.
+    ("responsible-today_VI-08_2024-12-31", "responsible-today", {"row_id": "VI-08", "date": "2024-12-31"}),
+    ("responsible-today_VI-08_2025-01-01", "responsible-today", {"row_id": "VI-08", "date": "2025-01-01"}),
+    ("responsible-today_VI-08_2025-03-01", "responsible-today", {"row_id": "VI-08", "date": "2025-03-01"}),
+    ("responsible-today_VI-08_2025-06-30", "responsible-today", {"row_id": "VI-08", "date": "2025-06-30"}),
+    ("responsible-today_VI-08_2026-01-01", "responsible-today", {"row_id": "VI-08", "date": "2026-01-01"}),
+    ("responsible-today_VII-03_2025-05-02", "responsible-today", {"row_id": "VII-03", "date": "2025-05-02"}),
+    ("agency-history_so-thong-tin-va-truyen-thong", "agency-history", {"agency": "Sở Thông tin và Truyền thông"}),
+    ("agency-history_ubnd-cap-huyen", "agency-history", {"agency": "UBND cấp huyện"}),
+    ("agency-history_so-noi-vu_2025", "agency-history", {"agency": "Sở Nội vụ", "province": "ninh-binh-2025"}),
+    ("plans-naming-defunct-agencies", "plans-naming-defunct-agencies", {}),
+    ("agency-workload_through-succession", "agency-workload", {"through_succession": "true"}),
+    ("agency-involvement_so-tai-chinh_2025_through-succession", "agency-involvement",
+     {"agency": "Sở Tài chính", "province": "ninh-binh-2025", "through_succession": "true"}),
+    ("provinces", "provinces", {}),
 ]
 
 

@@ -20,7 +20,8 @@ PLAN = "https://w3id.org/cchc-graph/id/plan/ninh-binh-2023"
 
 @pytest.fixture(scope="module")
 def registry():
-    return load_registry(DATA / "agencies.csv", DATA / "agency-aliases.csv")
+    """Ninh Bình's registry: the kinds every province has, its own names filled in, its district committees."""
+    return load_registry(DATA / "agencies.csv", DATA / "agency-aliases.csv").for_province("Ninh Bình", "ninh-binh")
 
 
 def nfd(text: str) -> str:
@@ -83,11 +84,12 @@ def test_spaces_before_commas_inside_a_name(registry, text):
 def test_every_spelling_of_the_registry_resolves_to_its_agency(registry):
     with (DATA / "agencies.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert len(rows) == 48
+    assert len(rows) == 56
+    fill = lambda text: text.replace("{province}", "Ninh Bình").replace("{slug}", "ninh-binh")  # noqa: E731
     for row in rows:
         for spelling in [row["name_vi"], *[a for a in row["aliases"].split("|") if a]]:
-            for text in (spelling, nfd(spelling.upper())):
-                assert ids(registry.resolve(text)) == [(row["id"],)], text
+            for text in (fill(spelling), nfd(fill(spelling).upper())):
+                assert ids(registry.resolve(text)) == [(fill(row["id"]),)], text
 
 
 def test_agencies_sourced_from_the_seed_are_named_in_the_plan(registry):
@@ -106,7 +108,8 @@ def test_group_members(registry):
     assert "ubnd-cap-huyen" not in members
     assert registry.members("ubnd-cap-huyen") == sorted([
         "ubnd-thanh-pho-ninh-binh", "ubnd-thanh-pho-tam-diep", "ubnd-huyen-hoa-lu", "ubnd-huyen-gia-vien",
-        "ubnd-huyen-kim-son", "ubnd-huyen-nho-quan", "ubnd-huyen-yen-khanh", "ubnd-huyen-yen-mo"])
+        "ubnd-huyen-kim-son", "ubnd-huyen-nho-quan", "ubnd-huyen-yen-khanh", "ubnd-huyen-yen-mo",
+        "ubnd-thanh-pho-hoa-lu"])  # the registry's kinds; Hoa Lư city exists from 2025 (its node is not in 2023 groups)
 
 
 # ------------------------------------------------------------------------------------------------ through the build
@@ -124,7 +127,7 @@ def _rewrite_cell(table: Path, row_id: str, column: str, value: str) -> str:
 
 
 def _linked(graph, row_id: str, link) -> set[str]:
-    return {str(a)[len(str(ID["agency/"])):] for a in graph.objects(URIRef(f"{PLAN}/row/{row_id}"), link)}
+    return {str(a).rsplit("/", 1)[1] for a in graph.objects(URIRef(f"{PLAN}/row/{row_id}"), link)}
 
 
 @pytest.mark.parametrize("form", ["nfd", "upper", "nfd-upper", "extra-spaces"])

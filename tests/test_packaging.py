@@ -72,7 +72,7 @@ def test_build_reads_the_shared_sources_from_data_dir(runner, data_copy, tmp_pat
     result = runner.invoke(main, ["build", "--data", str(data_copy), "-o", str(output), "--format", "nt", "--quiet"])
     assert result.exit_code == 0, result.output
     graph = Graph().parse(output, format="nt")
-    node = ID["agency/so-noi-vu"]
+    node = ID["agency/ninh-binh/so-noi-vu"]
     assert set(graph.objects(node, SKOS.prefLabel)) == {Literal("Sở Nội vụ", lang="vi"),
                                                        Literal("Home Affairs (edited copy)", lang="en")}
     assert Literal("Department of Home Affairs", lang="en") in set(plan_graph.objects(node, SKOS.prefLabel))
@@ -85,7 +85,8 @@ def test_build_data_dir_missing_a_file_names_it(runner, data_copy, tmp_path):
     result = runner.invoke(main, ["build", "--data", str(data_copy), "-o", str(output)])
     assert result.exit_code == 2
     assert result.stderr == (f"error: {data_copy / 'legal-documents.csv'}: not found: a data folder holds "
-                             "agencies.csv, agency-aliases.csv, legal-documents.csv, unnumbered-references.csv; "
+                             "agencies.csv, agency-aliases.csv, legal-documents.csv, unnumbered-references.csv, "
+                             "provinces.csv, agency-changes.csv; "
                              f"start from a copy of the bundled ones in {resources.DATA}\n")
     assert not output.exists()
 
@@ -213,4 +214,4 @@ def test_installed_build_of_plan_and_data_folders_given_from_elsewhere(installed
                 "--format", "nt", "--quiet"], cwd=elsewhere)
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     graph = Graph().parse(elsewhere / "out.nt", format="nt")
-    assert Literal("Home Affairs (edited copy)", lang="en") in set(graph.objects(ID["agency/so-noi-vu"], SKOS.prefLabel))
+    assert Literal("Home Affairs (edited copy)", lang="en") in set(graph.objects(ID["agency/ninh-binh/so-noi-vu"], SKOS.prefLabel))

@@ -279,7 +279,7 @@ def test_cli_check_query_exit_code(runner, built_graph_file, tmp_path):
     text = built_graph_file.read_text(encoding="utf-8")
     broken.write_text(text + "\n<https://w3id.org/cchc-graph/id/plan/ninh-binh-2023/row/I-02> "
                       "<https://w3id.org/cchc-graph/ontology#coordinatingAgency> "
-                      "<https://w3id.org/cchc-graph/id/agency/so-tu-phap> .\n", encoding="utf-8")
+                      "<https://w3id.org/cchc-graph/id/agency/ninh-binh/so-tu-phap> .\n", encoding="utf-8")
     result = runner.invoke(main, ["query", "lead-and-coordinator-violation", "--graph", str(broken), "--format", "csv",
                                   "--no-reasoning"])
     assert result.exit_code == 1

@@ -74,7 +74,7 @@ def two_groups_dataset(plan_graph, ontology):
     graph = Graph()
     for triple in plan_graph:
         graph.add(triple)
-    graph.add((ID["agency/so-noi-vu"], ORG.memberOf, ID["agency/ubnd-cap-huyen"]))
+    graph.add((ID["agency/ninh-binh/so-noi-vu"], ORG.memberOf, ID["agency/ninh-binh/ubnd-cap-huyen"]))
     return assemble(graph, ontology, closure(graph, ontology))
 
 

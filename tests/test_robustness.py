@@ -238,7 +238,8 @@ def test_a_data_file_missing_a_column(data_copy, name, column):
     assert _load_error(data_copy) == f"{path}: row 1: missing required column(s) {column}; the header must name " + \
         {"legal-documents.csv": "number, type, issuer, date, title_vi, amended_by, source, cited_as",
          "unnumbered-references.csv": "cited_as, type, issuer, description_en, source",
-         "agencies.csv": "id, kind, name_vi, name_en, aliases, member_of, source",
+         "agencies.csv": "id, kind, name_vi, name_en, aliases, member_of, scope, province, follows_province, since, "
+                         "source",
          "agency-aliases.csv": "alias, agencies, note"}[name]
 
 

@@ -92,8 +92,46 @@ def lit(value, datatype=None, lang=None) -> Literal:
 
 
 V, W, I = "violation", "warning", "info"
+ROW_AGENCY = "(" + p("cchc:leadAgency") + "|" + p("cchc:coordinatingAgency") + ")"
 
 CASES = [
+    # ------------------------------------------------------------------ provinces and changes of organisations
+    Case("province-name", "Province-name",
+         invalid_remove='ex:provinceX skos:prefLabel "Tỉnh X"@vi .',
+         expect=[R("ex:provinceX", p("skos:prefLabel"), "MinCount", "Province-name")],
+         valid_remove='ex:provinceX skos:prefLabel "Tỉnh X"@vi .', valid_add='ex:provinceX skos:prefLabel "Hà Nam"@vi .'),
+    Case("change-date", "ChangeEvent-date",
+         invalid_remove='ex:change dcterms:date "2025-03-01"^^xsd:date .',
+         expect=[R("ex:change", p("dcterms:date"), "MinCount", "ChangeEvent-date")],
+         valid_remove='ex:change dcterms:date "2025-03-01"^^xsd:date .',
+         valid_add='ex:change dcterms:date "2025-07-01"^^xsd:date .'),
+    Case("change-source", "ChangeEvent-source",
+         invalid_remove='ex:change dcterms:source "Nghị định 45/2025/NĐ-CP" .',
+         expect=[R("ex:change", p("dcterms:source"), "MinCount", "ChangeEvent-source")],
+         valid_remove='ex:change dcterms:source "Nghị định 45/2025/NĐ-CP" .',
+         valid_add='ex:change dcterms:source "provincial press" .'),
+    Case("change-original", "ChangeEvent-original",
+         invalid_remove="ex:change org:originalOrganization ex:agencyC , ex:agencyA .",
+         expect=[R("ex:change", p("org:originalOrganization"), "MinCount", "ChangeEvent-original")],
+         valid_remove="ex:change org:originalOrganization ex:agencyA ."),
+    # A merge must result in something; an abolition may not (UBND cấp huyện, 01/07/2025).
+    Case("change-result", "ChangeEvent-result",
+         invalid_remove="ex:change org:resultingOrganization ex:agencyA .",
+         expect=[R("ex:change", p("org:resultingOrganization"), "SPARQL", "ChangeEvent-result")],
+         valid_remove="ex:change org:resultingOrganization ex:agencyA . "
+                      "ex:change cchc:changeKind <https://w3id.org/cchc-graph/id/change-kind/merge> .",
+         valid_add="ex:change cchc:changeKind <https://w3id.org/cchc-graph/id/change-kind/abolish> ."),
+    # The plan is dated 2022-12-20: a body that ended before, or began after, does not act in it.
+    Case("agency-ended-before-plan", "PlanRow-agencyInPeriod",
+         invalid_add='ex:agencyB cchc:validUntil "2022-06-30"^^xsd:date .',
+         expect=[R(row, ROW_AGENCY, "SPARQL", "PlanRow-agencyInPeriod", W, "ex:agencyB")
+                 for row in ("ex:rowI01", "ex:rowII01", "ex:rowIV01", "ex:rowV01", "ex:rowVI01")],
+         valid_add='ex:agencyB cchc:validUntil "2022-12-20"^^xsd:date .'),
+    Case("agency-began-after-plan", "PlanRow-agencyInPeriod",
+         invalid_add='ex:groupG cchc:validFrom "2025-07-01"^^xsd:date .',
+         expect=[R(row, ROW_AGENCY, "SPARQL", "PlanRow-agencyInPeriod", W, "ex:groupG")
+                 for row in ("ex:rowI01", "ex:rowIII01")],
+         valid_add='ex:groupG cchc:validFrom "2022-12-20"^^xsd:date .'),
     # ------------------------------------------------------------------ plan elements
     Case("position", "PlanElement-position",
          invalid_remove="ex:actI1 cchc:position 1 .", invalid_add="ex:actI1 cchc:position 0 .",
@@ -540,7 +578,7 @@ def test_every_shape_has_a_valid_and_an_invalid_case(shapes_graph):
 
 def test_every_class_of_the_ontology_is_targeted(shapes_graph, ontology):
     classes = {c for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith("https://w3id.org/cchc-graph/")}
-    assert len(classes) == 27
+    assert len(classes) == 28
     targeted = set(shapes_graph.objects(None, SH.targetClass))
     assert classes - targeted == set()
     for cls in classes:

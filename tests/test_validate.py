@@ -72,7 +72,7 @@ def test_rules_that_hold_on_the_2023_plan_still_run(plan_graph, ontology):
     broken = Graph()
     broken += plan_graph
     row = node("row/II-01")
-    broken.add((row, CCHC.coordinatingAgency, ID["agency/van-phong-ubnd-tinh"]))  # also its lead
+    broken.add((row, CCHC.coordinatingAgency, ID["agency/ninh-binh/van-phong-ubnd-tinh"]))  # also its lead
     broken.remove((node("area/VI"), CCHC.reformArea, None))
     broken.add((node("area/VI"), CCHC.reformArea, ID["reform-area/direction"]))
     citation = node("task/III-2-1/citation/1")  # Nghị định số 62/2020/NĐ-CP ngày 01/6/2020
@@ -82,7 +82,7 @@ def test_rules_that_hold_on_the_2023_plan_still_run(plan_graph, ontology):
            if f.severity == "violation"} - {(node(f), CCHCSH[s], v) for f, _, _, sev, s, v in GOLDEN if sev == "violation"}
     decree = URIRef("https://w3id.org/cchc-graph/eli/vn/nd-cp/2020/62")
     assert new == {
-        (row, CCHCSH["PlanRow-leadAlsoCoordinator"], ID["agency/van-phong-ubnd-tinh"]),
+        (row, CCHCSH["PlanRow-leadAlsoCoordinator"], ID["agency/ninh-binh/van-phong-ubnd-tinh"]),
         (PLAN, CCHCSH["ReformPlan-nationalProgrammeAreas"], ID["reform-area/digital-government"]),
         (citation, CCHCSH["Citation-citedDate"], Literal("2020-01-06", datatype=XSD.date)),
         (decree, CCHCSH["LegalDocument-citedDates"], Literal("2020-01-06", datatype=XSD.date)),
@@ -216,7 +216,7 @@ def repaired(plan_graph: Graph, *, violations: bool = False, warnings: bool = Fa
         graph.add((node("row/IV-04/product/1"), CCHC.position, Literal(1)))
         graph.add((node("row/IV-04/product/1"), CCHC.verbatimText, Literal("Kế hoạch đào tạo, bồi dưỡng viên chức.")))
         graph.add((node("row/IV-04/product/1"), CCHC.productKind, ID["product-kind/plan"]))
-        graph.add((node("row/VII-17"), CCHC.coordinatingAgency, ID["agency/cac-so-ban-nganh"]))
+        graph.add((node("row/VII-17"), CCHC.coordinatingAgency, ID["agency/ninh-binh/cac-so-ban-nganh"]))
         for doc in ("2020/132", "2021/138", "2021/106", "2021/80"):
             graph.add((node(f"doc:{doc}"), ELI.title, Literal("Kế hoạch", lang="vi")))
     return graph
