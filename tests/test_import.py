@@ -378,7 +378,7 @@ def test_plan_metadata_of_a_city_with_its_number_and_date_printed(tmp_path):
         "(Ban hành kèm theo Kế hoạch số 345/KH-UBND ngày 28 tháng 12 năm 2023",
         "của Ủy ban nhân dân thành phố Hà Nội)"], [])
     decisions = []
-    meta = plan_meta(grid, load_registry(DATA / "agencies.csv", DATA / "agency-aliases.csv"), decisions)
+    _, meta = plan_meta(grid, load_registry(DATA / "agencies.csv", DATA / "agency-aliases.csv"), decisions)
     assert meta == {
         "title_vi": "Kế hoạch cải cách hành chính thành phố Hà Nội năm 2024",
         "title_en": "Administrative reform plan of Hà Nội city for 2024",

@@ -70,7 +70,8 @@ def grid_to_plan(grid: DocumentGrid, registry: Registry, area_labels: dict[str, 
                  plan_id: str | None = None) -> ImportedPlan:
     decisions = [Decision(kind, note) for kind, note in grid.notes]
     rows, areas = table_rows(grid, decisions)
-    meta = plan_meta(grid, registry, decisions)
+    # The plan's own province's registry comes back: its departments, its UBND tỉnh …
+    registry, meta = plan_meta(grid, registry, decisions)
     plan_id = nfc(plan_id) if plan_id else f"{meta['province_slug']}-{meta['year']}"
     mapped = {}
     for numeral, title in areas.items():
@@ -169,7 +170,7 @@ def area_heading(cells: list[str], row: GridRow) -> tuple[str, str] | None:
 
 
 # ---------------------------------------------------------------------------------------------- metadata
-def plan_meta(grid: DocumentGrid, registry: Registry, decisions: list[Decision]) -> dict[str, object]:
+def plan_meta(grid: DocumentGrid, registry: Registry, decisions: list[Decision]) -> tuple[Registry, dict[str, object]]:
     lines = [nfc(p) for p in grid.preamble]
     issued_at = next((i for i, line in enumerate(lines) if _ISSUED.search(line)), None)
     heading = lines[:issued_at] if issued_at is not None else lines
@@ -207,6 +208,8 @@ def plan_meta(grid: DocumentGrid, registry: Registry, decisions: list[Decision])
         province = clean_cell(spelled.group(1))  # the issuer line prints the name in its own case
     day = _DAY.search(date_as_printed)
     issue_date = f"{int(day.group(3)):04d}-{int(day.group(2)):02d}-{int(day.group(1)):02d}" if day else ""
+    # Names resolve against the plan's province first, as the build resolves them.
+    registry = registry.for_province(province, ascii_slug(province)) if registry.templates else registry
     mentions, unknown = registry.scan(issuer_as_printed) if issuer_as_printed else ([], ["(trống / blank)"])
     ids = [i for m in mentions for i in m.agency_ids]
     issuer_id = ids[0] if len(ids) == 1 and not unknown else ""
@@ -226,7 +229,7 @@ def plan_meta(grid: DocumentGrid, registry: Registry, decisions: list[Decision])
     if not issue_date:
         decisions.append(Decision("metadata", f"Ngày ban hành không đầy đủ như bản in (“{date_as_printed}”) / the "
                                               "date is incomplete as printed"))
-    return {
+    return registry, {
         "title_vi": f"Kế hoạch cải cách hành chính {kind_vi} {province} năm {year}",
         "title_en": f"Administrative reform plan of {province} {kind_en} for {year}",
         "appendix_title": title,
