@@ -394,7 +394,7 @@ def test_plan_metadata_of_a_city_with_its_number_and_date_printed(tmp_path):
     assert [d.text for d in decisions] == [
         "Cơ quan ban hành “Ủy ban nhân dân thành phố Hà Nội” không có trong danh mục: thêm vào data/agencies.csv và "
         "điền `issuer` trong plan.toml / issuer not in the registry: add it to data/agencies.csv and set `issuer` in "
-        "plan.toml — gần nhất / closest: UBND thành phố Tam Điệp; UBND thành phố Ninh Bình; UBND huyện Nho Quan"]
+        "plan.toml — gần nhất / closest: UBND tỉnh Hà Nội; UBND cấp xã; UBND cấp huyện"]
 
 
 def test_two_row_header_is_recognised_and_skipped(plan, tmp_path):
