@@ -552,9 +552,9 @@ class StoreGraph:
 
 
 def _update_requests(graph_iri: URIRef, graph: StoreGraph | None, chunk: int = UPDATE_CHUNK) -> list[str]:
-    """SPARQL Update requests that replace a named graph: DROP SILENT GRAPH, then INSERT DATA in chunks. Triples with blank nodes all go in the first request (a blank node
-    label means one node only within one request), which also drops the graph first, so that any request
-    can be retried safely."""
+    """SPARQL Update requests that replace a named graph: DROP SILENT GRAPH, then INSERT DATA in chunks.
+    Triples with blank nodes all go in the first request (a blank node label means one node only within one
+    request), which also drops the graph first, so that any request can be retried safely."""
     name = graph_iri.n3()
     if graph is None:
         return [f"DROP SILENT GRAPH {name}"]
@@ -564,7 +564,11 @@ def _update_requests(graph_iri: URIRef, graph: StoreGraph | None, chunk: int = U
     lines.sort()
     room = max(0, chunk - len(lines_with_bnodes))
     first, rest = lines_with_bnodes + lines[:room], lines[room:]
-    requests = [f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n" + "\n".join(first) + "\n} }"]
+    # Blank nodes go in an INSERT template (WHERE {} has one solution, so each label is one new node): SPARQL
+    # allows them in INSERT DATA too, but Virtuoso 7.2 refuses that ("not allowed in a constant clause").
+    insert = (f"INSERT {{ GRAPH {name} {{\n" + "\n".join(first) + "\n} } WHERE {}" if lines_with_bnodes
+              else f"INSERT DATA {{ GRAPH {name} {{\n" + "\n".join(first) + "\n} }")
+    requests = [f"DROP SILENT GRAPH {name} ;\n" + insert]
     for part in _batches(rest, chunk):
         requests.append(f"INSERT DATA {{ GRAPH {name} {{\n" + "\n".join(part) + "\n} }")
     return requests
