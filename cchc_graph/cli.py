@@ -291,11 +291,14 @@ def list_queries(fmt: str) -> None:
     queries = saved_queries()
     if fmt == "json":
         click.echo(json.dumps([{"name": q.name, "summary": q.summary, "tags": list(q.tags),
-                                "params": [p.__dict__ for p in q.params]} for q in queries.values()],
+                                "params": [p.__dict__ for p in q.params], "pagination": q.pagination}
+                               for q in queries.values()],
                               ensure_ascii=False, indent=2))
         return
     for q in queries.values():
         click.echo(f"{q.name}\n    {q.summary}")
+        if q.pagination:
+            click.echo(f"    pages of {q.pagination} lines: --offset M (and --limit N)")
         for p in q.params:
             need = "required" if p.required else f"default {p.default}" if p.default is not None else "optional"
             need += ", repeatable" if p.multiple else ""
@@ -305,13 +308,17 @@ def list_queries(fmt: str) -> None:
 @main.command()
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter; repeat for several.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="At most N lines (in the query's order), cut by the store.")
+@click.option("--offset", type=click.IntRange(min=0), metavar="M",
+              help="Skip the first M lines; without --limit, a page of the query's #+ pagination size when it has one.")
 @output_options
 @graph_option
 @reasoning_option
 @endpoint_option
-def query(name: str, params: tuple[str, ...], fmt: str, truncate: int | None, excel: bool, lang: str | None,
-          output: Path | None, graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri: str | None,
-          remote_default_graph: bool, timeout: int, retries: int) -> None:
+def query(name: str, params: tuple[str, ...], limit: int | None, offset: int | None, fmt: str, truncate: int | None,
+          excel: bool, lang: str | None, output: Path | None, graph_path: Path, reasoning: bool, endpoint: str | None,
+          graph_iri: str | None, remote_default_graph: bool, timeout: int, retries: int) -> None:
     """Run the saved query NAME (see `cchc-graph queries`). A *-violation check exits 1 when it finds rows."""
     from .query import get_query, run_saved
     from .render import check_options
@@ -320,7 +327,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, truncate: int | None, ex
     saved = get_query(nfc_arg(name))
     raw = parse_params(params)
     table = run_saved(saved, raw, executor(graph_path, reasoning, endpoint, graph_iri, remote_default_graph, timeout,
-                                           retries))
+                                           retries), limit=limit, offset=offset)
     emit(table, fmt, output, saved.name, lang=lang, truncate=truncate, excel=excel)
     if saved.is_check and table.rows:
         sys.exit(1)

@@ -143,3 +143,15 @@ def test_virtuoso_default_graph_is_every_graph(virtuoso, published):
     request = urllib.request.Request(f"{virtuoso.sparql}?{query}", headers={"Accept": "text/csv"})
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.read().decode().splitlines() == ['"n"', "3"]
+
+
+@pytest.mark.parametrize("name,params", [("plan-table", {}), ("products-by-type", {})])
+def test_pages_are_the_same_on_virtuoso(virtuoso, published, embedded, name, params):
+    """LIMIT / OFFSET over the query's ORDER BY: the same lines in the same order on both stores."""
+    graphs = remote.published_graphs(BASES["corpus"])
+    far = run_saved(get_query(name), params, limit=25, offset=40,
+                    execute=lambda text: remote.run_remote(virtuoso.sparql, text, default_graphs=graphs))
+    near = run_saved(get_query(name), params, lambda text: run_local(embedded["corpus"], text), limit=25, offset=40)
+    assert len(near.rows) == 25
+    assert [tuple(row.get(c) for c in near.columns) for row in far.rows] == \
+           [tuple(row.get(c) for c in near.columns) for row in near.rows]
