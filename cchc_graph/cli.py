@@ -89,8 +89,12 @@ def nfc_arg(value: str) -> str:
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="DIR",
               help="Read agencies.csv, agency-aliases.csv, legal-documents.csv and unnumbered-references.csv from "
                    "DIR (default: the bundled data).")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path, dir_okay=True), metavar="DIR",
+              help="Also write an on-disk store in DIR (asserted, ontology, inferred and link graphs), which "
+                   "query, publish and serve open at once with --graph DIR.")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
-def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str, quiet: bool) -> None:
+def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str, store_dir: Path | None,
+          quiet: bool) -> None:
     """Build the graph of one or more plan folders (default: the bundled data/ninh-binh-2023)."""
     from .build import Sources, build_graph, class_counts
     from .store import write_graph
@@ -101,6 +105,12 @@ def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str
         click.echo(f"wrote {output} ({len(graph)} triples)")
         for cls, count in class_counts(graph).items():
             click.echo(f"  {count:5d}  {cls}")
+    if store_dir:
+        from .ondisk import write_store
+        sizes = write_store(output, store_dir)
+        if not quiet:
+            click.echo(f"wrote store {store_dir} ({sum(sizes.values())} triples in {len(sizes)} named graphs); "
+                       f"query it with --graph {store_dir}")
 
 
 @main.command()

@@ -427,11 +427,15 @@ def run_local(dataset, text: str) -> Table:
 def open_local(graph_path: Path, reasoning: bool = True):
     """The dataset `query` runs on: the asserted graph, the ontology, the OWL RL inferences (cached beside
     the graph, computed inside the store when stale) and the link graph when there is one, each in its named
-    graph. Files go straight into Oxigraph, so this stays fast at corpus size."""
+    graph. Files go straight into Oxigraph, so this stays fast at corpus size. `graph_path` may also be an
+    on-disk store (`build --store DIR`), which is opened as it is."""
+    from .ondisk import is_store, open_store
     from .reason import inferred_is_fresh, inferred_path_for, load_ontology, reason_in_store
     from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset, links_path_for
 
     graph_path = Path(graph_path)
+    if is_store(graph_path):  # `build --store DIR`: opened, not loaded
+        return open_store(graph_path, reasoning)
     dataset = OxigraphDataset()
     fresh = False
     if reasoning:

@@ -578,12 +578,14 @@ def local_store_graphs(graph_path: Path, reasoning: bool = True):
     """The embedded store `query` runs on (files loaded straight into Oxigraph, the inferred graph from its
     cache) and, by role, the StoreGraph to publish, or None for a role with nothing to publish (no link
     file; the inferred graph with --no-reasoning)."""
+    from .ondisk import is_store
     from .query import open_local
     from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, links_path_for
 
     dataset = open_local(Path(graph_path), reasoning)
+    has_links = dataset.graph_size(LINKS) > 0 if is_store(graph_path) else links_path_for(Path(graph_path)).exists()
     present = {"asserted": ASSERTED, "ontology": ONTOLOGY_GRAPH, "inferred": INFERRED if reasoning else None,
-               "links": LINKS if links_path_for(Path(graph_path)).exists() else None}
+               "links": LINKS if has_links else None}
     return dataset, {role: StoreGraph(dataset, name) if name else None for role, name in present.items()}
 
 
@@ -684,20 +686,29 @@ def serve(graph_path: Path, *, host: str = "127.0.0.1", port: int = 7878, reason
           cors: bool = False, echo: Callable[[str], None] = print) -> int:
     """Load the graphs `query` runs on (each in its named graph, the default graph their union) into a
     temporary Oxigraph store and serve it read-only, in the foreground, until interrupted (Ctrl-C or
-    SIGTERM). Returns the server's exit code (0 after an interruption)."""
+    SIGTERM); an on-disk store (`build --store`) is served where it is. Returns the server's exit code (0
+    after an interruption)."""
     binary = oxigraph_binary()
     if not port_is_free(host, port):
         raise CchcError(f"cannot listen on {_host_port(host, port)}: is the port taken? (choose another with --port)")
     import pyoxigraph
 
+    from .ondisk import is_store
+
     dataset, local = local_store_graphs(Path(graph_path), reasoning)
+    served_as_is = is_store(graph_path) and reasoning  # an on-disk store is served where it is, not copied
     with tempfile.TemporaryDirectory(prefix="cchc-graph-serve-") as folder:
         data, store = Path(folder) / "graphs.nq", Path(folder) / "store"
-        dataset.store.dump(str(data), format=pyoxigraph.RdfFormat.N_QUADS)
-        loaded = subprocess.run([binary, "load", "--location", str(store), "--file", str(data)],
-                                capture_output=True, text=True)
-        if loaded.returncode != 0:
-            raise CchcError(f"oxigraph load failed: {_one_line(loaded.stderr or loaded.stdout, 500)}")
+        roles = [role for role in GRAPH_ROLES if local[role] is not None]
+        if served_as_is:
+            store = Path(graph_path)
+            del dataset, local  # the server opens the store itself
+        else:
+            dataset.store.dump(str(data), format=pyoxigraph.RdfFormat.N_QUADS)
+            loaded = subprocess.run([binary, "load", "--location", str(store), "--file", str(data)],
+                                    capture_output=True, text=True)
+            if loaded.returncode != 0:
+                raise CchcError(f"oxigraph load failed: {_one_line(loaded.stderr or loaded.stdout, 500)}")
         command = [binary, "serve-read-only", "--location", str(store), "--bind", _host_port(host, port),
                    "--union-default-graph"] + (["--cors"] if cors else [])
         previous = signal.getsignal(signal.SIGTERM)
@@ -710,8 +721,7 @@ def serve(graph_path: Path, *, host: str = "127.0.0.1", port: int = 7878, reason
             signal.signal(signal.SIGTERM, interrupted)
             wait_for_port(host, port, process)
             url = f"http://{_host_port(host, port)}"
-            echo(f"SPARQL endpoint: {url}/query (read-only; default graph = union of "
-                 f"{', '.join(r for r in GRAPH_ROLES if local[r] is not None)})")
+            echo(f"SPARQL endpoint: {url}/query (read-only; default graph = union of {', '.join(roles)})")
             echo(f"query editor:    {url}/")
             echo("stop with Ctrl-C")
             code = process.wait()

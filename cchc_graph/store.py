@@ -113,15 +113,23 @@ def write_graph(graph: Graph, path: Path, fmt: str = "turtle") -> None:
 
 
 class OxigraphDataset:
-    """The embedded query store (Oxigraph, in memory): each graph in a named graph of its own, and the
-    default graph the union of them all. Chosen over rdflib's memory store for its query speed (see
-    benchmarks/README.md); rdflib stays the API for building, reasoning and validation."""
+    """The embedded query store (Oxigraph, in memory, or on disk in `path`: ondisk.py): each graph in a
+    named graph of its own, and the default graph the union of them all (or of `default_graphs` when set).
+    Chosen over rdflib's memory store for its query speed (see benchmarks/README.md); rdflib stays the API
+    for building, reasoning and validation."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None, read_only: bool = False) -> None:
         import pyoxigraph
 
         self._ox = pyoxigraph
-        self.store = pyoxigraph.Store()
+        if path is None:
+            self.store = pyoxigraph.Store()
+        else:
+            try:
+                self.store = pyoxigraph.Store.read_only(str(path)) if read_only else pyoxigraph.Store(str(path))
+            except OSError as exc:
+                raise SourceError(Path(path), f"cannot open the store: {exc}") from None
+        self.default_graphs: list[str] | None = None
 
     def add_graph(self, name: str, graph: Graph) -> None:
         data = graph.serialize(format="nt", encoding="utf-8")
@@ -152,8 +160,12 @@ class OxigraphDataset:
 
     def select(self, text: str) -> tuple[list[str], list[dict]]:
         """Run a SELECT or ASK query; rows hold rdflib terms, so callers see one kind of term."""
+        if self.default_graphs is None:
+            options = {"use_default_graph_as_union": True}
+        else:
+            options = {"default_graph": [self._ox.NamedNode(name) for name in self.default_graphs]}
         try:
-            result = self.store.query(text, use_default_graph_as_union=True)
+            result = self.store.query(text, **options)
         except (SyntaxError, ValueError, OSError) as exc:
             raise CchcError(f"SPARQL error: {exc}") from None
         if isinstance(result, self._ox.QueryBoolean):
