@@ -99,8 +99,12 @@ def nfc_arg(value: str) -> str:
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="DIR",
               help="Read agencies.csv, agency-aliases.csv, legal-documents.csv and unnumbered-references.csv from "
                    "DIR (default: the bundled data).")
+@click.option("--store", "store_dir", type=click.Path(path_type=Path, dir_okay=True), metavar="DIR",
+              help="Also write an on-disk store in DIR (asserted, ontology, inferred and link graphs), which "
+                   "query, publish and serve open at once with --graph DIR.")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
-def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str, quiet: bool) -> None:
+def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str, store_dir: Path | None,
+          quiet: bool) -> None:
     """Build the graph of one or more plan folders (default: the bundled data/ninh-binh-2023)."""
     from .build import Sources, build_graph, class_counts
     from .store import write_graph
@@ -111,6 +115,12 @@ def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str
         click.echo(f"wrote {output} ({len(graph)} triples)")
         for cls, count in class_counts(graph).items():
             click.echo(f"  {count:5d}  {cls}")
+    if store_dir:
+        from .ondisk import write_store
+        sizes = write_store(output, store_dir)
+        if not quiet:
+            click.echo(f"wrote store {store_dir} ({sum(sizes.values())} triples in {len(sizes)} named graphs); "
+                       f"query it with --graph {store_dir}")
 
 
 @main.command("import")
@@ -356,11 +366,14 @@ def list_queries(fmt: str) -> None:
     queries = saved_queries()
     if fmt == "json":
         click.echo(json.dumps([{"name": q.name, "summary": q.summary, "tags": list(q.tags),
-                                "params": [p.__dict__ for p in q.params]} for q in queries.values()],
+                                "params": [p.__dict__ for p in q.params], "pagination": q.pagination}
+                               for q in queries.values()],
                               ensure_ascii=False, indent=2))
         return
     for q in queries.values():
         click.echo(f"{q.name}\n    {q.summary}")
+        if q.pagination:
+            click.echo(f"    pages of {q.pagination} lines: --offset M (and --limit N)")
         for p in q.params:
             need = "required" if p.required else f"default {p.default}" if p.default is not None else "optional"
             need += ", repeatable" if p.multiple else ""
@@ -370,13 +383,17 @@ def list_queries(fmt: str) -> None:
 @main.command()
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="A parameter; repeat for several.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="At most N lines (in the query's order), cut by the store.")
+@click.option("--offset", type=click.IntRange(min=0), metavar="M",
+              help="Skip the first M lines; without --limit, a page of the query's #+ pagination size when it has one.")
 @output_options
 @graph_option
 @reasoning_option
 @endpoint_option
-def query(name: str, params: tuple[str, ...], fmt: str, truncate: int | None, excel: bool, lang: str | None,
-          output: Path | None, graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri: str | None,
-          remote_default_graph: bool, timeout: int, retries: int) -> None:
+def query(name: str, params: tuple[str, ...], limit: int | None, offset: int | None, fmt: str, truncate: int | None,
+          excel: bool, lang: str | None, output: Path | None, graph_path: Path, reasoning: bool, endpoint: str | None,
+          graph_iri: str | None, remote_default_graph: bool, timeout: int, retries: int) -> None:
     """Run the saved query NAME (see `cchc-graph queries`). A *-violation check exits 1 when it finds rows."""
     from .query import get_query, run_saved
     from .render import check_options
@@ -385,7 +402,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, truncate: int | None, ex
     saved = get_query(nfc_arg(name))
     raw = parse_params(params)
     table = run_saved(saved, raw, executor(graph_path, reasoning, endpoint, graph_iri, remote_default_graph, timeout,
-                                           retries))
+                                           retries), limit=limit, offset=offset)
     emit(table, fmt, output, saved.name, lang=lang, truncate=truncate, excel=excel)
     if saved.is_check and table.rows:
         sys.exit(1)

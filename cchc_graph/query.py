@@ -57,6 +57,7 @@ class SavedQuery:
     params: tuple[Param, ...]
     tags: tuple[str, ...]
     text: str
+    pagination: int | None = None  # `#+ pagination: N`: answered a page of N lines at a time when paged
 
     @property
     def is_check(self) -> bool:
@@ -87,8 +88,15 @@ def load_query(path: Path) -> SavedQuery:
             raise CchcError(f"{path}: parameter {p.get('name')!r} has unknown type {p.get('type')!r}")
         params.append(Param(p["name"], p["type"], bool(p.get("required", False)), p.get("default"),
                             str(p.get("description", "")).strip(), bool(p.get("multiple", False))))
+    pagination = header.get("pagination")
+    if pagination is not None:
+        if isinstance(pagination, bool) or not isinstance(pagination, int) or pagination < 1:
+            raise CchcError(f"{path}: #+ pagination must be a whole number of lines per page, not {pagination!r}")
+        if not _ORDER_BY.search(_code_only(text)):
+            raise CchcError(f"{path}: #+ pagination needs an ORDER BY that orders every line, or pages would "
+                            "overlap")
     return SavedQuery(path.stem, path, str(header.get("summary", "")).strip(), str(header.get("description", "")).strip(),
-                      tuple(params), tuple(header.get("tags") or ()), text)
+                      tuple(params), tuple(header.get("tags") or ()), text, pagination)
 
 
 def saved_queries(folder: Path = QUERIES) -> dict[str, SavedQuery]:
@@ -358,9 +366,33 @@ _NOT_CODE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?
                        r"|'(?:[^'\\\n]|\\.)*'|<[^<>\"{}|^`\\\s]*>|#[^\n]*")
 
 
+def _code_only(text: str) -> str:
+    """The text with strings, IRIs and comments blanked: same offsets, only syntax left."""
+    return _NOT_CODE.sub(lambda m: " " * len(m.group()), text)
+
+
+_ORDER_BY = re.compile(r"\}\s*ORDER\s+BY\b[^{}]*$", re.IGNORECASE)
+_SLICE = re.compile(r"\b(LIMIT|OFFSET)\b", re.IGNORECASE)
+
+
+def paged(text: str, limit: int | None = None, offset: int | None = None) -> str:
+    """The query with LIMIT / OFFSET added to its outermost solution modifiers, so that the store itself
+    skips and stops (on a remote endpoint too). A query that already slices its answer is refused."""
+    if limit is None and not offset:
+        return text
+    if limit is not None and limit < 1 or offset is not None and offset < 0:
+        raise QueryError("--limit must be 1 or more and --offset 0 or more")
+    code = _code_only(text)
+    tail = code[code.rfind("}") + 1:]
+    if _SLICE.search(tail):
+        raise QueryError("this query already has a LIMIT or OFFSET of its own; it cannot be paged")
+    return (text.rstrip() + "\n" + (f"LIMIT {int(limit)}\n" if limit is not None else "")
+            + (f"OFFSET {int(offset)}\n" if offset else ""))
+
+
 def _where_groups(text: str) -> list[tuple[int, int]]:
     """(start, end) of the body of each `WHERE { … }` group, outermost query first, then each sub-SELECT's."""
-    code = _NOT_CODE.sub(lambda m: " " * len(m.group()), text)  # same offsets, only syntax left
+    code = _code_only(text)
     groups = []
     for match in re.finditer(r"\bWHERE\s*\{", code, flags=re.IGNORECASE):
         depth, position = 1, match.end()
@@ -422,11 +454,15 @@ def run_local(dataset, text: str, graphs: bool = False):
 def open_local(graph_path: Path, reasoning: bool = True):
     """The dataset `query` runs on: the asserted graph, the ontology, the OWL RL inferences (cached beside
     the graph, computed inside the store when stale) and the link graph when there is one, each in its named
-    graph. Files go straight into Oxigraph, so this stays fast at corpus size."""
+    graph. Files go straight into Oxigraph, so this stays fast at corpus size. `graph_path` may also be an
+    on-disk store (`build --store DIR`), which is opened as it is."""
+    from .ondisk import is_store, open_store
     from .reason import inferred_path_for, load_ontology, read_fresh_inferred, reason_in_store
     from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset, check_graph_file, links_path_for
 
     graph_path = Path(graph_path)
+    if is_store(graph_path):  # `build --store DIR`: opened, not loaded
+        return open_store(graph_path, reasoning)
     # The graph file is read once: the bytes loaded are the bytes whose digest is compared with the cache's
     # stamp (and stamped after reasoning), so a file replaced meanwhile can never pass for the cached one.
     data = check_graph_file(graph_path).read_bytes()
@@ -464,9 +500,14 @@ def open_local(graph_path: Path, reasoning: bool = True):
     return dataset
 
 
-def run_saved(query: SavedQuery, raw_params: dict[str, str | list[str]], execute: Callable[[str], Table]) -> Table:
+def run_saved(query: SavedQuery, raw_params: dict[str, str | list[str]], execute: Callable[[str], Table],
+              limit: int | None = None, offset: int | None = None) -> Table:
     """Bind the parameters (resolving names through the same store) and run the query. A parameter's value
-    is a string, or the list of the values given for it."""
+    is a string, or the list of the values given for it. `limit` / `offset`: one page of the answer (in the
+    query's ORDER BY), cut by the store; an `offset` alone with a query declaring `#+ pagination: N` gives a
+    page of N lines."""
+    if offset is not None and limit is None:
+        limit = query.pagination
     cache: list[Lookups] = []
 
     def lookups() -> Lookups:
@@ -475,4 +516,4 @@ def run_saved(query: SavedQuery, raw_params: dict[str, str | list[str]], execute
         return cache[0]
 
     values = bindings_for(query, {nfc(k): v for k, v in raw_params.items()}, lookups)
-    return execute(with_values(query.text, values))
+    return execute(paged(with_values(query.text, values), limit, offset))

@@ -174,11 +174,33 @@ def _digest_files(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+TERMS_FILE = "terms.txt"  # beside the queries: their terms, derived once per change of the queries
+
+
 def terms_used_by_queries(folder: Path | None = None) -> frozenset[URIRef]:
     """Every IRI the saved queries mention (in triple patterns, property paths or VALUES): the terms whose
-    entailments the "queries" profile keeps."""
+    entailments the "queries" profile keeps. Parsing every query takes rdflib about a second, so the terms
+    are kept in queries/terms.txt under the digest of the queries they come from, and derived again only
+    when the queries changed (written back where the folder can be written)."""
     folder = Path(folder or QUERIES_DIR)
-    return _terms_used(folder, _digest_files(sorted(Path(folder).glob("*.rq"))))
+    digest = _digest_files(sorted(folder.glob("*.rq")))
+    kept = folder / TERMS_FILE
+    try:
+        lines = kept.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        lines = []
+    if lines and lines[0] == f"# sha256 {digest}":
+        return frozenset(URIRef(line) for line in lines[1:] if line)
+    terms = _terms_used(folder, digest)
+    try:
+        write_bytes(kept, terms_file_text(terms, digest).encode("utf-8"))
+    except OSError:
+        pass  # an installed package's folder may be read-only: derived again next time
+    return terms
+
+
+def terms_file_text(terms: frozenset[URIRef], digest: str) -> str:
+    return f"# sha256 {digest}\n" + "".join(f"{term}\n" for term in sorted(terms))
 
 
 @lru_cache(maxsize=4)

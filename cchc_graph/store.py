@@ -175,15 +175,23 @@ def write_graph(graph: Graph, path: Path, fmt: str = "turtle") -> None:
 
 
 class OxigraphDataset:
-    """The embedded query store (Oxigraph, in memory): each graph in a named graph of its own, and the
-    default graph the union of them all. Chosen over rdflib's memory store for its query speed (see
-    benchmarks/README.md); rdflib stays the API for building, reasoning and validation."""
+    """The embedded query store (Oxigraph, in memory, or on disk in `path`: ondisk.py): each graph in a
+    named graph of its own, and the default graph the union of them all (or of `default_graphs` when set).
+    Chosen over rdflib's memory store for its query speed (see benchmarks/README.md); rdflib stays the API
+    for building, reasoning and validation."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: Path | None = None, read_only: bool = False) -> None:
         import pyoxigraph
 
         self._ox = pyoxigraph
-        self.store = pyoxigraph.Store()
+        if path is None:
+            self.store = pyoxigraph.Store()
+        else:
+            try:
+                self.store = pyoxigraph.Store.read_only(str(path)) if read_only else pyoxigraph.Store(str(path))
+            except OSError as exc:
+                raise SourceError(Path(path), f"cannot open the store: {exc}") from None
+        self.default_graphs: list[str] | None = None
 
     def add_graph(self, name: str, graph: Graph) -> None:
         data = graph.serialize(format="nt", encoding="utf-8")
@@ -218,9 +226,15 @@ class OxigraphDataset:
         return len(self.store)
 
     def _run(self, text: str):
-        """The store's answer to a query (never an update: `Store.query` cannot change the store)."""
+        """The store's answer to a query (never an update: `Store.query` cannot change the store). The default
+        graph is the union of the named graphs, or the graphs `default_graphs` names (an on-disk store without
+        its inferred graph)."""
+        if self.default_graphs is None:
+            options = {"use_default_graph_as_union": True}
+        else:
+            options = {"default_graph": [self._ox.NamedNode(name) for name in self.default_graphs]}
         try:
-            return self.store.query(text, use_default_graph_as_union=True)
+            return self.store.query(text, **options)
         except SyntaxError as exc:
             from .sparql import syntax_error
             raise syntax_error(text, exc) from None

@@ -116,6 +116,8 @@ def _term(value: object, bad: Callable[[str], RemoteError]) -> Node:
         if datatype:
             if not isinstance(datatype, str) or not _IRI.fullmatch(datatype):
                 raise bad(f"datatype {datatype!r} is not an IRI")
+            if datatype == str(XSD.boolean) and text in ("1", "0"):
+                text = "true" if text == "1" else "false"  # the same value; Virtuoso writes booleans as 1 and 0
             return Literal(nfc(text), datatype=None if datatype == str(XSD.string) else URIRef(datatype))
         return Literal(nfc(text))
     if kind == "bnode":

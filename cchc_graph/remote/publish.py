@@ -95,9 +95,9 @@ class StoreGraph:
 
 
 def _update_requests(graph_iri: URIRef, graph: StoreGraph | None, chunk: int = UPDATE_CHUNK) -> list[str]:
-    """SPARQL Update requests that replace a named graph: DROP SILENT GRAPH, then INSERT DATA in chunks. Triples with blank nodes all go in the first request (a blank node
-    label means one node only within one request), which also drops the graph first, so that any request
-    can be retried safely."""
+    """SPARQL Update requests that replace a named graph: DROP SILENT GRAPH, then INSERT DATA in chunks.
+    Triples with blank nodes all go in the first request (a blank node label means one node only within one
+    request), which also drops the graph first, so that any request can be retried safely."""
     name = graph_iri.n3()
     if graph is None:
         return [f"DROP SILENT GRAPH {name}"]
@@ -107,7 +107,11 @@ def _update_requests(graph_iri: URIRef, graph: StoreGraph | None, chunk: int = U
     lines.sort()
     room = max(0, chunk - len(lines_with_bnodes))
     first, rest = lines_with_bnodes + lines[:room], lines[room:]
-    requests = [f"DROP SILENT GRAPH {name} ;\nINSERT DATA {{ GRAPH {name} {{\n" + "\n".join(first) + "\n} }"]
+    # Blank nodes go in an INSERT template (WHERE {} has one solution, so each label is one new node): SPARQL
+    # allows them in INSERT DATA too, but Virtuoso 7.2 refuses that ("not allowed in a constant clause").
+    insert = (f"INSERT {{ GRAPH {name} {{\n" + "\n".join(first) + "\n} } WHERE {}" if lines_with_bnodes
+              else f"INSERT DATA {{ GRAPH {name} {{\n" + "\n".join(first) + "\n} }")
+    requests = [f"DROP SILENT GRAPH {name} ;\n" + insert]
     for part in _batches(rest, chunk):
         requests.append(f"INSERT DATA {{ GRAPH {name} {{\n" + "\n".join(part) + "\n} }")
     return requests
@@ -117,12 +121,14 @@ def local_store_graphs(graph_path: Path, reasoning: bool = True):
     """The embedded store `query` runs on (files loaded straight into Oxigraph, the inferred graph from its
     cache) and, by role, the StoreGraph to publish, or None for a role with nothing to publish (no link
     file; the inferred graph with --no-reasoning)."""
+    from ..ondisk import is_store
     from ..query import open_local
     from ..store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, links_path_for
 
     dataset = open_local(Path(graph_path), reasoning)
+    has_links = dataset.graph_size(LINKS) > 0 if is_store(graph_path) else links_path_for(Path(graph_path)).exists()
     present = {"asserted": ASSERTED, "ontology": ONTOLOGY_GRAPH, "inferred": INFERRED if reasoning else None,
-               "links": LINKS if links_path_for(Path(graph_path)).exists() else None}
+               "links": LINKS if has_links else None}
     return dataset, {role: StoreGraph(dataset, name) if name else None for role, name in present.items()}
 
 

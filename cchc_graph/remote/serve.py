@@ -217,15 +217,23 @@ def serve(graph_path: Path, *, host: str = "127.0.0.1", port: int = 7878, reason
     import pyoxigraph
 
     try:
+        from ..ondisk import is_store
+
         dataset, local = local_store_graphs(Path(graph_path), reasoning)
+        roles = [role for role in GRAPH_ROLES if local[role] is not None]
+        served_as_is = is_store(graph_path) and reasoning  # an on-disk store is served where it is, not copied
         with tempfile.TemporaryDirectory(prefix=f"{SERVE_PREFIX}{os.getpid()}-") as folder:
             data, store = Path(folder) / "graphs.nq", Path(folder) / "store"
-            dataset.store.dump(str(data), format=pyoxigraph.RdfFormat.N_QUADS)
-            loaded = subprocess.run([binary, "load", "--location", str(store), "--file", str(data)],
-                                    capture_output=True, text=True)
-            if loaded.returncode != 0:
-                raise CchcError(f"oxigraph load failed: {_one_line(loaded.stderr or loaded.stdout, 500)}")
-            data.unlink()
+            if served_as_is:
+                store = Path(graph_path)
+                del dataset, local  # the server opens the store itself
+            else:
+                dataset.store.dump(str(data), format=pyoxigraph.RdfFormat.N_QUADS)
+                loaded = subprocess.run([binary, "load", "--location", str(store), "--file", str(data)],
+                                        capture_output=True, text=True)
+                if loaded.returncode != 0:
+                    raise CchcError(f"oxigraph load failed: {_one_line(loaded.stderr or loaded.stdout, 500)}")
+                data.unlink()
             inner = _free_local_port()
             command = [binary, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{inner}",
                        "--union-default-graph"] + (["--cors"] if cors else [])
@@ -244,7 +252,7 @@ def serve(graph_path: Path, *, host: str = "127.0.0.1", port: int = 7878, reason
                 thread.start()
                 url = f"http://{_host_port(host, port)}"
                 echo(f"SPARQL endpoint: {url}/query (read-only, no SERVICE; default graph = union of "
-                     f"{', '.join(r for r in GRAPH_ROLES if local[r] is not None)})")
+                     f"{', '.join(roles)})")
                 echo(f"query editor:    {url}/")
                 echo("stop with Ctrl-C")
                 code = process.wait()

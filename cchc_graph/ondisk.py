@@ -1,0 +1,81 @@
+"""The on-disk store: `cchc-graph build … --store DIR` writes what `query` runs on (asserted, ontology,
+inferred and link graphs, each in its named graph) into an Oxigraph RocksDB store in DIR, which `query`,
+`publish` and `serve` then open in milliseconds (`--graph DIR`) instead of reading the graph files and
+their closure into memory on every run.
+
+DIR holds the RocksDB files and `cchc-store.json`: what the store was made from (the graph file and the
+digest of its inputs, as `reason` stamps it) and the size of each graph. The store is written into a new
+folder beside DIR and renamed into place, so a failed build leaves the previous store as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .errors import CchcError, SourceError
+
+MANIFEST = "cchc-store.json"
+FORMAT = 1
+
+
+def is_store(path: Path) -> bool:
+    return Path(path).is_dir() and (Path(path) / MANIFEST).is_file()
+
+
+def write_store(graph_path: Path, store_dir: Path) -> dict[str, int]:
+    """Write the store of a built graph (reasoning first, when its cached closure is stale); the size of
+    each named graph, by IRI."""
+    from .query import open_local
+    from .reason import inputs_digest
+    from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset
+
+    graph_path, store_dir = Path(graph_path), Path(store_dir)
+    if store_dir.exists() and not is_store(store_dir) and any(store_dir.iterdir()):
+        raise CchcError(f"{store_dir}: not empty and not a store written by `cchc-graph build --store`; "
+                        "give a new or empty folder")
+    memory = open_local(graph_path)
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
+    try:
+        disk = OxigraphDataset(folder)
+        disk.store.bulk_extend(memory.store)
+        disk.store.optimize()
+        sizes = {str(name): disk.graph_size(name) for name in (ASSERTED, ONTOLOGY_GRAPH, INFERRED, LINKS)}
+        sizes = {name: size for name, size in sizes.items() if size}
+        manifest = {"format": FORMAT, "graph": str(graph_path.resolve()), "inputs": inputs_digest(graph_path),
+                    "graphs": sizes}
+        disk.store.flush()
+        del disk  # closes RocksDB before the folder moves
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+        old = None
+        if store_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.old.", dir=store_dir.parent))
+            os.replace(store_dir, old / "store")
+        os.replace(folder, store_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+    return sizes
+
+
+def open_store(store_dir: Path, reasoning: bool = True):
+    """The store in DIR, read-only (several `query` processes may read it at once). Without reasoning,
+    queries see every graph but the inferred one."""
+    from .store import INFERRED, OxigraphDataset
+
+    store_dir = Path(store_dir)
+    if not is_store(store_dir):
+        raise SourceError(store_dir, "is a folder but not a store written by `cchc-graph build --store`")
+    manifest = json.loads((store_dir / MANIFEST).read_text(encoding="utf-8"))
+    if manifest.get("format") != FORMAT:
+        raise SourceError(store_dir, f"store format {manifest.get('format')!r} is not {FORMAT}; build it again")
+    dataset = OxigraphDataset(store_dir, read_only=True)
+    if not reasoning:
+        dataset.default_graphs = [name for name in manifest["graphs"] if name != str(INFERRED)]
+    return dataset
