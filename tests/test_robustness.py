@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 import textwrap
@@ -493,3 +494,51 @@ def test_fuzz_query_parameters(lookups, name, data):
     for value in raw.values():
         if len(value) > 3 and value not in query.text:
             assert value not in text or any(str(term) == value for terms in values.values() for term in terms)
+
+
+def _as_normal_user(call):
+    """Run `call()` as a user without root's right to write anywhere: as it is when the tests run as a normal
+    user, else in a forked child that drops root (to nobody), whose answer comes back through a pipe."""
+    import json
+    import pwd
+
+    if os.geteuid() != 0:
+        return call()
+    nobody = pwd.getpwnam("nobody")
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's answer is checked in the parent
+        try:
+            os.close(read)
+            os.setgroups([])
+            os.setgid(nobody.pw_gid)
+            os.setuid(nobody.pw_uid)
+            answer = call()
+            os.write(write, json.dumps(answer).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(child, 0)
+    return json.loads(data)
+
+
+def test_a_read_only_output_folder_is_exit_2_naming_it(tmp_path, plan_graph):
+    """As a normal user (root writes anywhere): exit 2 and the folder named, not a traceback with exit 1."""
+    from click.testing import CliRunner
+
+    import cchc_graph.build  # noqa: F401 - imported before dropping root: the interpreter's files stay readable
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o555)
+    tmp_path.chmod(0o755)
+
+    def build_into_it():
+        result = CliRunner().invoke(main, ["build", "-o", str(folder / "graph.ttl")])
+        return [result.exit_code, result.stderr]
+
+    code, stderr = _as_normal_user(build_into_it)
+    assert code == 2
+    assert stderr == f"error: {folder / 'graph.ttl'}: Permission denied (check the path and its permissions)\n"
+    assert list(folder.iterdir()) == []
