@@ -157,6 +157,15 @@ def probe_store(query_endpoint: str, timeout: float, retries: int) -> None:
                           "--query-endpoint)")
 
 
+def _ended(end, now: dt.datetime) -> bool:
+    """Whether a lease's end (an xsd:dateTime literal) is past; an unreadable one counts as running."""
+    try:
+        value = dt.datetime.fromisoformat(str(end).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)) <= now
+
+
 class _Publication:
     """One publish: its token, the temporary graph names it uploads into, and the lock it holds."""
 
@@ -179,37 +188,62 @@ class _Publication:
         return run_remote(self.targets.query, text, timeout=self.timeout, retries=self.retries, what=what)
 
     def acquire(self) -> None:
-        """Take the store's publish lock for these graphs, a lease until a time: one update request inserts
-        our holder only where no unexpired lease is (a compare-and-set the store runs as one request; an
-        expired lease, left by a publish that died, is replaced), then we read the lock back and go on only
-        when ours is its only holder. Two publishers that insert at once both see two holders and both give
-        up: never both go on. Why in the store and not a file lock: publishers on other machines see it too."""
+        """Take the store's publish lock for these graphs, a lease until a time: each publisher's lease is a node of
+        its own in the lock graph (holder and end). It reads the lock graph back, removes leases that have
+        expired (left by a publish that died), and goes on only when no other unexpired lease is there. Two
+        publishers that insert at once both see two leases and both give up: never both go on.
+        The lease goes in by a compare-and-set request (in where no unexpired lease is); a store that skips
+        that request (Virtuoso 7.2) gets a plain insert, and the read-back keeps the guarantee. Why in the
+        store and not a file lock: publishers on other machines see it too."""
         self.lease = max(LOCK_LEASE, self.timeout * 8)
         self.until = time.monotonic() + self.lease
         now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         expiry = Literal((now + dt.timedelta(seconds=self.lease)).isoformat(), datatype=XSD.dateTime)
-        current = Literal(now.isoformat(), datatype=XSD.dateTime)
         lock, by, until = self.lock.n3(), PROV.wasAttributedTo.n3(), PROV.invalidatedAtTime.n3()
+        lease = f"{self.lease_node.n3()} {by} {self.holder.n3()} ; {until} {expiry.n3()}"
+        read = (f"SELECT ?held ?holder ?end WHERE {{ GRAPH {lock} {{ ?held {by} ?holder "
+                f"OPTIONAL {{ ?held {until} ?end }} }} }}")
+        # A compare-and-set in one request: our lease goes in only where no unexpired lease is.
         self.update(f"DELETE {{ GRAPH {lock} {{ ?s ?p ?o }} }}\n"
-                    f"INSERT {{ GRAPH {lock} {{ {lock} {by} {self.holder.n3()} ; {until} {expiry.n3()} }} }}\n"
+                    f"INSERT {{ GRAPH {lock} {{ {lease} }} }}\n"
                     f"WHERE {{ OPTIONAL {{ GRAPH {lock} {{ ?s ?p ?o }} }}\n"
-                    f"  FILTER NOT EXISTS {{ GRAPH {lock} {{ ?held {until} ?end FILTER(?end > {current.n3()}) }} }} }}",
+                    f"  FILTER NOT EXISTS {{ GRAPH {lock} {{ ?held {until} ?end FILTER(?end > {Literal(now.isoformat(), datatype=XSD.dateTime).n3()}) }} }} }}",
                     f"taking the publish lock <{self.lock}>")
-        rows = self.select(f"SELECT ?holder ?end WHERE {{ GRAPH {lock} {{ ?held {by} ?holder "
-                           f"OPTIONAL {{ ?held {until} ?end }} }} }}", "reading the publish lock").rows
-        holders = {row.get("holder") for row in rows}
-        if holders == {self.holder}:
+        rows = self.select(read, "reading the publish lock").rows
+        if not any(row.get("holder") == self.holder for row in rows) and not any(
+                row.get("end") is None or not _ended(row["end"], now) for row in rows):
+            # No lease of ours and none running: the store skipped the conditional request (Virtuoso 7.2 does).
+            # Then insert ours plainly; the read-back below still lets no two publishers go on together.
+            self.update(f"INSERT DATA {{ GRAPH {lock} {{ {lease} }} }}", f"taking the publish lock <{self.lock}>")
+            rows = self.select(read, "reading the publish lock").rows
+        ours = any(row.get("holder") == self.holder for row in rows)
+        others = [row for row in rows if row.get("holder") != self.holder]
+        expired = [row for row in others if row.get("end") is not None and _ended(row["end"], now)]
+        running = [row for row in others if row not in expired]
+        if ours and expired:  # leases of publishes that died
+            self.update("DELETE DATA { GRAPH " + lock + " { " + " ".join(
+                f"{row['held'].n3()} {by} {row['holder'].n3()} . {row['held'].n3()} {until} {row['end'].n3()} ."
+                for row in expired) + " } }", "removing expired publish leases")
+        if ours and not running:
             return
-        if self.holder in holders:  # two took it at once: both give up
-            self.update(f"DELETE WHERE {{ GRAPH {lock} {{ {lock} {by} {self.holder.n3()} }} }}", "giving the lock back")
-        if not holders:
+        if ours:
+            self.give_back()
+        if not running:
             raise RemoteError(f"{self.targets.update}: the store did not apply a SPARQL Update (the publish lock "
                               f"<{self.lock}> is not there after it was inserted): not a SPARQL Update endpoint? "
                               "Check --update-endpoint")
-        ends = sorted(str(row["end"]) for row in rows if row.get("end") is not None and row.get("holder") != self.holder)
+        ends = sorted(str(row["end"]) for row in running if row.get("end") is not None)
         raise RemoteError(f"{self.targets.update}: another publish to these graphs is running (it holds the lock "
                           f"<{self.lock}> until {ends[-1] if ends else '?'}). Run publish again when it has finished; "
                           f"if none is running (one died), the lock expires then, or drop it: DROP GRAPH <{self.lock}>")
+
+    @property
+    def lease_node(self) -> URIRef:
+        return URIRef(f"{self.lock}#{self.token}")
+
+    def give_back(self) -> None:
+        self.update(f"DELETE WHERE {{ GRAPH {self.lock.n3()} {{ {self.lease_node.n3()} ?p ?o }} }}",
+                    "giving the lock back")
 
     def check_lease(self) -> None:
         if time.monotonic() > self.until:
@@ -248,8 +282,7 @@ class _Publication:
     def clean_up(self) -> str:
         """Drop the temporary graphs and the lock (best effort); what is left and what to do, for the error."""
         drops = [f"DROP SILENT GRAPH {iri.n3()}" for iri in self.temporary.values()]
-        drops.append(f"DELETE WHERE {{ GRAPH {self.lock.n3()} {{ {self.lock.n3()} "
-                     f"{PROV.wasAttributedTo.n3()} {self.holder.n3()} ; ?p ?o }} }}")
+        drops.append(f"DELETE WHERE {{ GRAPH {self.lock.n3()} {{ {self.lease_node.n3()} ?p ?o }} }}")
         try:
             _request("POST", self.targets.update, what="removing the temporary graphs",
                      data=" ;\n".join(drops).encode("utf-8"),
