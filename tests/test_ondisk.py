@@ -32,9 +32,9 @@ def built(tmp_path_factory):
 
 def test_build_writes_the_store_and_says_so(built):
     graph, store, output = built
-    assert output.endswith(f"wrote store {store} (4316 triples in 3 named graphs); query it with --graph {store}\n")
+    assert output.endswith(f"wrote store {store} (6182 triples in 3 named graphs); query it with --graph {store}\n")
     manifest = json.loads((store / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["graphs"] == {str(ASSERTED): 2800, str(ONTOLOGY_GRAPH): 675, str(INFERRED): 841}
+    assert manifest["graphs"] == {str(ASSERTED): 4549, str(ONTOLOGY_GRAPH): 775, str(INFERRED): 858}
     assert manifest["graph"] == str(graph.resolve())
     assert [p.name for p in store.parent.iterdir() if p.name.startswith(".")] == []  # no temporary folder left
 
@@ -59,7 +59,7 @@ def test_publish_reads_the_store(built):
     _, store, _ = built
     _, graphs = remote.local_store_graphs(store)
     assert {role: len(g) for role, g in graphs.items() if g is not None} == \
-        {"asserted": 2800, "ontology": 675, "inferred": 841}
+        {"asserted": 4549, "ontology": 775, "inferred": 858}
     assert graphs["links"] is None
 
 
@@ -68,7 +68,7 @@ def test_building_again_replaces_the_store(built, tmp_path):
     store = tmp_path / "store"
     for _ in range(2):
         assert invoke("build", "-o", tmp_path / "graph.ttl", "--store", store, "--quiet").exit_code == 0
-    assert json.loads((store / MANIFEST).read_text(encoding="utf-8"))["graphs"][str(ASSERTED)] == 2800
+    assert json.loads((store / MANIFEST).read_text(encoding="utf-8"))["graphs"][str(ASSERTED)] == 4549
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.inferred.ttl", "graph.inferred.ttl.sha256",
                                                            "graph.ttl", "store"]
 
@@ -99,7 +99,7 @@ def test_serve_serves_the_store_where_it_is(built):
                                 "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         first = process.stdout.readline()
-        assert first == (f"SPARQL endpoint: http://127.0.0.1:{port}/query (read-only; default graph = union of "
+        assert first == (f"SPARQL endpoint: http://127.0.0.1:{port}/query (read-only, no SERVICE; default graph = union of "
                          "asserted, ontology, inferred)\n")
         args = ["query", "agency-involvement", "-p", "agency=so-noi-vu", "--format", "csv"]
         far = invoke(*args, "--endpoint", f"http://127.0.0.1:{port}/query")

@@ -79,7 +79,7 @@ def test_the_plan_table_has_every_row_and_filters_them(client):
     # An agency: the rows naming it or a group it belongs to, as agency-involvement answers.
     involved = {r["row_id"] for r in golden("agency-involvement_so-noi-vu")
                 if r["involvement"] in ("direct", "through group")}
-    chosen = row_links(client.get("/id/plan/ninh-binh-2023", params={"agency": BASE + "/id/agency/so-noi-vu"}))
+    chosen = row_links(client.get("/id/plan/ninh-binh-2023", params={"agency": BASE + "/id/agency/ninh-binh/so-noi-vu"}))
     assert set(chosen) == involved and len(chosen) == len(involved)
     # A quarter: the scheduled rows of due-in-quarter.
     scheduled = {r["row_id"] for r in golden("due-in-quarter_2023-3") if r["kind"] == "scheduled"}
@@ -100,9 +100,9 @@ def test_a_row_page_shows_every_cell_verbatim_its_agencies_citations_and_source_
         for line in row[column].split("\n"):
             assert line in text, (column, line)
     lead, coordinators = page.text.split("<dt>Cơ quan phối hợp</dt>")
-    assert re.findall(r'<dd><a href="/id/agency/([\w-]+)">', lead) == [
+    assert re.findall(r'<dd><a href="/id/agency/ninh-binh/([\w-]+)">', lead) == [
         "bao-ninh-binh", "cac-so-ban-nganh", "dai-phat-thanh-va-truyen-hinh-tinh", "ubnd-cap-huyen", "ubnd-cap-xa"]
-    assert re.findall(r'<dd><a href="/id/agency/([\w-]+)">([^<]+)</a>', coordinators)[:1] == [
+    assert re.findall(r'<dd><a href="/id/agency/ninh-binh/([\w-]+)">([^<]+)</a>', coordinators)[:1] == [
         ("so-thong-tin-va-truyen-thong", "Sở Thông tin và Truyền thông")]
     # Its one citation (in its activity), unresolved: no document to link.
     citations = page.text.split("<h2>Văn bản viện dẫn</h2>")[1].split("</table>")[0]
@@ -128,12 +128,12 @@ def test_a_row_page_lists_the_findings_about_it(client, built_graph_file):
 
 
 def test_an_agency_page_lists_what_it_leads_and_coordinates(client):
-    page = client.get("/id/agency/so-noi-vu")
+    page = client.get("/id/agency/ninh-binh/so-noi-vu")
     assert page.status_code == 200
     assert "<h1>Sở Nội vụ</h1>" in page.text
     expected = [r["row_id"] for r in golden("agency-involvement_so-noi-vu")]
     assert row_links(page) == expected
-    assert 'href="/id/agency/cac-so-ban-nganh"' in page.text  # the group it belongs to
+    assert 'href="/id/agency/ninh-binh/cac-so-ban-nganh"' in page.text  # the group it belongs to
 
 
 def test_a_document_page_lists_the_rows_citing_it_and_says_it_is_not_linked(client):
@@ -169,16 +169,19 @@ def test_the_language_switch_sets_a_cookie_and_goes_back_to_the_same_page(client
 # ------------------------------------------------------------------------------------------------ search
 
 @pytest.mark.parametrize("typed,first", [
-    ("so noi vu", ("agency", "/id/agency/so-noi-vu")),
-    ("Sở Nội vụ", ("agency", "/id/agency/so-noi-vu")),
-    ("SO NOI VU", ("agency", "/id/agency/so-noi-vu")),
+    ("so noi vu", ("agency", "/id/agency/ninh-binh/so-noi-vu")),
+    ("Sở Nội vụ", ("agency", "/id/agency/ninh-binh/so-noi-vu")),
+    ("SO NOI VU", ("agency", "/id/agency/ninh-binh/so-noi-vu")),
     ("nghi dinh 62", ("document", "/eli/vn/nd-cp/2020/62")),
     ("ND-CP 62/2020", ("document", "/eli/vn/nd-cp/2020/62")),
 ])
 def test_search_without_diacritics_ranks_the_named_thing_first(client, typed, first):
     page = client.get("/search", params={"q": typed})
     hits = re.findall(r'<li class="hit (\w+)">\s*<a href="([^"]+)"', page.text)
-    assert hits[0] == first
+    if first[0] == "agency":  # the province's Sở Nội vụ and its 2025 namesake of the merged province, equally named
+        assert sorted(hits[:2]) == sorted([first, ("agency", first[1].replace("/ninh-binh/", "/ninh-binh-2025/"))])
+    else:
+        assert hits[0] == first
 
 
 def test_search_finds_row_text_without_diacritics(client):
@@ -333,7 +336,7 @@ def test_the_openapi_description_follows_the_headers(client):
 # ------------------------------------------------------------------------------------------------ IRIs
 
 def test_an_iri_dereferences_to_html_for_a_browser(client):
-    page = client.get("/id/agency/so-noi-vu", headers={"accept": BROWSER})
+    page = client.get("/id/agency/ninh-binh/so-noi-vu", headers={"accept": BROWSER})
     assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
 
 
@@ -344,8 +347,8 @@ def test_an_iri_dereferences_to_html_for_a_browser(client):
     ("application/ld+json", "json-ld", "application/ld+json"),
 ])
 def test_an_iri_dereferences_to_its_description_in_rdf(client, built_graph_file, accept, fmt, media):
-    node = URIRef(BASE + "/id/agency/so-noi-vu")
-    answer = client.get("/id/agency/so-noi-vu", headers={"accept": accept})
+    node = URIRef(BASE + "/id/agency/ninh-binh/so-noi-vu")
+    answer = client.get("/id/agency/ninh-binh/so-noi-vu", headers={"accept": accept})
     assert answer.status_code == 200 and answer.headers["content-type"].startswith(media)
     assert answer.headers["vary"] == "Accept"
     graph = Graph().parse(data=answer.content, format=fmt)
@@ -355,11 +358,11 @@ def test_an_iri_dereferences_to_its_description_in_rdf(client, built_graph_file,
                            str(built_graph_file)).stdout)["results"]["bindings"]
     assert {(str(p), str(o)) for _, p, o in graph.triples((node, None, None))} == {
         (b["predicate"]["value"], b["object"]["value"]) for b in lines}
-    group = URIRef(BASE + "/id/agency/cac-so-ban-nganh")
+    group = URIRef(BASE + "/id/agency/ninh-binh/cac-so-ban-nganh")
     assert (group, SKOS.prefLabel, Literal("Các sở, ban, ngành", lang="vi")) in graph
     if fmt == "json-ld":
         assert json.loads(answer.content)["@context"]["skos"] == str(SKOS)
-    same = client.get("/id/agency/so-noi-vu", params={"format": fmt})
+    same = client.get("/id/agency/ninh-binh/so-noi-vu", params={"format": fmt})
     assert isomorphic(Graph().parse(data=same.content, format=fmt), graph)
 
 
@@ -372,7 +375,7 @@ def test_documents_and_the_ontology_dereference(client):
     assert isomorphic(Graph().parse(data=ontology.text, format="turtle"), load_ontology())
     assert client.get("/id/plan/ninh-binh-2023/row/NOPE").status_code == 404
     assert client.get('/id/agency/a%20"b').status_code == 404
-    assert client.get("/id/agency/so-noi-vu", headers={"accept": "image/png"}).status_code == 406
+    assert client.get("/id/agency/ninh-binh/so-noi-vu", headers={"accept": "image/png"}).status_code == 406
 
 
 def test_the_ontology_page_documents_every_class_and_property(client):
