@@ -4,6 +4,7 @@ references): every file gets the same checks and the same errors, naming the fil
 from __future__ import annotations
 
 import csv
+import datetime as dt
 from pathlib import Path
 from typing import Iterator
 
@@ -47,3 +48,14 @@ def read_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[
         raise SourceError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8") from None
     except OSError as exc:
         raise SourceError(path, f"cannot read: {exc.strerror or exc}") from None
+
+
+def optional_date(value: str, path: Path, line: int, column: str) -> dt.date | None:
+    """A YYYY-MM-DD cell, or None when it is empty (unknown stays unknown)."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise SourceError(path, f"{column} must be a date YYYY-MM-DD (or empty when unknown), not {value!r}",
+                          row=line, column=column) from None

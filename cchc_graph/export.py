@@ -12,7 +12,6 @@ import csv
 from typing import BinaryIO, Iterator
 
 from rdflib import Graph
-from rdflib.term import Node
 
 from .errors import CchcError
 from .query import Lookups, bindings_for, get_query, lookups_from, run_local, with_values

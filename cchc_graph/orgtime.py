@@ -24,7 +24,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 
 from .agencies import Agency, Registry
-from .csvfile import read_rows
+from .csvfile import optional_date, read_rows
 from .errors import SourceError
 from .legal import CODE_TYPES, DocumentRef, eli_path
 from .legal import parse_number as parse_citation_number
@@ -72,16 +72,6 @@ class Change:
     line: int
 
 
-def _date(value: str, path: Path, line: int, column: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise SourceError(path, f"{column} must be a date YYYY-MM-DD (or empty when unknown), not {value!r}",
-                          row=line, column=column) from None
-
-
 def load_changes(path: Path, provinces: Provinces) -> list[Change]:
     changes: list[Change] = []
     seen: set[str] = set()
@@ -104,9 +94,9 @@ def load_changes(path: Path, provinces: Provinces) -> list[Change]:
         split = lambda value: tuple(v.strip() for v in value.split("|") if v.strip())  # noqa: E731
         if not split(row["predecessors"]):
             raise fail("predecessors is empty: name the organisations the change applies to", "predecessors")
-        changes.append(Change(row["change_id"], _date(row["effective_date"], path, line, "effective_date"), row["kind"],
+        changes.append(Change(row["change_id"], optional_date(row["effective_date"], path, line, "effective_date"), row["kind"],
                               row["scope"], split(row["predecessors"]), split(row["successors"]), row["duties_note"],
-                              row["legal_basis"], _date(row["legal_basis_date"], path, line, "legal_basis_date"),
+                              row["legal_basis"], optional_date(row["legal_basis_date"], path, line, "legal_basis_date"),
                               row["confidence"], row["source"], line))
     return changes
 

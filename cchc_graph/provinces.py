@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .csvfile import read_rows
+from .csvfile import optional_date, read_rows
 from .errors import SourceError
 from .text import ascii_slug, fold
 
@@ -67,16 +67,6 @@ class Provinces:
         return found or self.by_slug.setdefault(slug, Province(slug, name, "tỉnh", source="plan.toml only"))
 
 
-def _date(value: str, path: Path, line: int, column: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise SourceError(path, f"{column} must be a date YYYY-MM-DD (or empty when unknown), not {value!r}",
-                          row=line, column=column) from None
-
-
 def load_provinces(path: Path) -> Provinces:
     provinces = Provinces(path=path)
     for line, row in read_rows(path, PROVINCE_COLUMNS):
@@ -89,7 +79,7 @@ def load_provinces(path: Path) -> Provinces:
         if not formed_from:
             raise SourceError(path, "formed_from is empty (write the province itself when it is unchanged)",
                               row=line, column="formed_from")
-        start = _date(row["effective_date"], path, line, "effective_date")
+        start = optional_date(row["effective_date"], path, line, "effective_date")
         common = dict(legal_basis=row["legal_basis"], confidence=row["confidence"], source=row["source"])
         if [fold(f) for f in formed_from] == [fold(name)] and start is None:
             provinces.by_slug[ascii_slug(name)] = Province(ascii_slug(name), name, kind, **common)

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc_graph import cli
+
 from cchc_graph.build import DATA, Sources, build_graph
 from cchc_graph.cli import main
 from cchc_graph.errors import SourceError

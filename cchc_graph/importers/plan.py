@@ -14,7 +14,6 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .. import names
 from ..agencies import Registry
