@@ -22,6 +22,7 @@ from rdflib import Graph, Literal, URIRef
 
 from cchc_graph import remote
 from cchc_graph.cli import main
+from tests.processes import stop_process
 from cchc_graph.errors import RemoteError
 from cchc_graph.namespaces import CCHC, ELI, OWL, PROV, RDF, XSD
 from cchc_graph.query import cell, get_query, open_local, run_local, run_saved, saved_queries, with_rows
@@ -89,12 +90,7 @@ class OxigraphServer:
         self.query = self.base + "/query"
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop_process(self.process, timeout=10)
         self.log.close()
 
 
@@ -723,11 +719,11 @@ def failing(tiny):
     return start
 
 
-@pytest.mark.parametrize("kind", sorted(FAILURES))
-@pytest.mark.parametrize("command", ["link", "query", "sparql", "publish"])
+# publish reads no answer body of an upload, so a malformed answer is no case for it.
+@pytest.mark.parametrize("command, kind", [(command, kind) for command in ("link", "query", "sparql", "publish")
+                                           for kind in sorted(FAILURES)
+                                           if not (command == "publish" and kind == "malformed")])
 def test_failing_endpoint_exits_2_and_changes_nothing(tmp_path, linked, failing, kind, command):
-    if command == "publish" and kind == "malformed":
-        pytest.skip("publish reads no answer body: a GSP/Update answer cannot be malformed")
     path = copy_build(linked[0], tmp_path / "build")  # with a link graph from an earlier run
     before = snapshot(path.parent)
     base, message = failing(kind)

@@ -19,6 +19,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from tests.processes import stop_process
+
 HOST = "127.0.0.1"
 SERVER = "virtuoso-t"
 ISQL = "isql-vt"
@@ -128,11 +130,5 @@ class VirtuosoServer:
         return "\n".join(texts)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, timeout=30)
         self.log.close()
