@@ -8,8 +8,10 @@ an unknown agency and fails the build, naming the row and the closest registry n
 Agencies are scoped (issue #14): a national body (Chính phủ, Bộ Nội vụ…) is one node for every plan; a
 provincial, district or commune body is a node of its province. The registry file names each standard kind
 of provincial body once; `Registry.for_province` instantiates them for one province, filling the `{province}`
-(name) and `{slug}` placeholders of province-named entries ("UBND tỉnh {province}"), and keeps the entries of
-the `province` column only for that province (the district committees of Ninh Bình). `iri` gives the node:
+(name) and `{slug}` placeholders of province-named entries ("UBND {unit} {province}"), the unit words of the
+province's kind (`UNIT_WORDS`: "tỉnh" / "thành phố" — a centrally-run city's committee is "UBND thành phố Hà
+Nội", its party committee "Thành ủy"), and keeps the entries of the `province` column only for that province
+(the district committees of Ninh Bình). Ids never change with the kind: an IRI is a name, not a description. `iri` gives the node:
 `…/id/agency/<id>` for a national body, `…/id/agency/<province node>/<id>` for any other.
 
 Spellings are compared by `names.spelling_key`: besides Unicode form, case and spacing, the old and new tone
@@ -40,6 +42,11 @@ ALIAS_COLUMNS = ("alias", "agencies", "note")
 KINDS = ("agency", "group")
 SCOPES = ("national", "provincial", "district", "commune")
 _PLACEHOLDERS = ("{province}", "{slug}")
+# The words that differ between a province (tỉnh) and a centrally-run city (thành phố), by placeholder.
+UNIT_WORDS = {
+    "tỉnh": {"{unit}": "tỉnh", "{party}": "Tỉnh ủy", "{unit_en}": "province", "{Unit_en}": "Provincial"},
+    "thành phố": {"{unit}": "thành phố", "{party}": "Thành ủy", "{unit_en}": "city", "{Unit_en}": "City"},
+}
 
 # What may stand between two names in a cell: punctuation, bullets, 'và' (and).
 _SEPARATOR = re.compile(r"^(?:[\s,;.:+\-–]|\bvà\b)*$")
@@ -64,11 +71,18 @@ class Agency:
     def is_template(self) -> bool:
         return any(p in text for p in _PLACEHOLDERS for text in (self.id, self.name_vi, self.name_en, *self.aliases))
 
-    def instantiate(self, province: str, slug: str) -> "Agency":
+    def instantiate(self, province: str | None, slug: str | None, kind: str = "tỉnh") -> "Agency":
+        words = {**UNIT_WORDS[kind], **({"{province}": province, "{slug}": slug} if province is not None else {})}
+
         def fill(text: str) -> str:
-            return text.replace("{province}", province).replace("{slug}", slug)
-        return replace(self, id=fill(self.id), name_vi=fill(self.name_vi), name_en=fill(self.name_en),
-                       aliases=tuple(fill(a) for a in self.aliases), member_of=tuple(fill(m) for m in self.member_of))
+            for placeholder, word in words.items():
+                text = text.replace(placeholder, word)
+            return text
+        name_vi = fill(self.name_vi)
+        # a province's spellings and a city's may fill to the same text: each alias once, none equal to the name
+        aliases = tuple(dict.fromkeys(a for a in map(fill, self.aliases) if a != name_vi))
+        return replace(self, id=fill(self.id), name_vi=name_vi, name_en=fill(self.name_en), aliases=aliases,
+                       member_of=tuple(fill(m) for m in self.member_of))
 
 
 class UnknownAgency(LookupError):
@@ -97,10 +111,13 @@ class Registry:
     province: str | None = None  # the province (name) it was instantiated for; None: every non-templated entry
     node_slug: str | None = None  # the slug of that province's node (`…/id/province/<slug>`)
 
-    def for_province(self, province: str, node_slug: str) -> "Registry":
+    def for_province(self, province: str, node_slug: str, kind: str = "tỉnh") -> "Registry":
         """The registry of one province: national bodies, every standard kind of provincial body with its
-        placeholders filled, and the bodies the `province` column gives to this province only."""
-        return _instantiate(self.templates, self.aliases, self.files, province, node_slug)
+        placeholders filled (`kind`: "tỉnh", or "thành phố" for a centrally-run city), and the bodies the
+        `province` column gives to this province only."""
+        if kind not in UNIT_WORDS:
+            raise ValueError(f"kind must be one of {sorted(UNIT_WORDS)}, not {kind!r}")
+        return _instantiate(self.templates, self.aliases, self.files, province, node_slug, kind)
 
     def iri(self, agency_id: str) -> URIRef:
         """The node of an agency of this registry: shared for a national body, in the province otherwise."""
@@ -207,7 +224,7 @@ def load_registry(agencies_csv: Path, aliases_csv: Path | None = None) -> Regist
 
 
 def _instantiate(templates: tuple[Agency, ...], alias_rows, files, province: str | None,
-                 node_slug: str | None) -> Registry:
+                 node_slug: str | None, kind: str = "tỉnh") -> Registry:
     agencies_csv, aliases_csv = files
     agencies: dict[str, Agency] = {}
     spellings: dict[str, tuple[str, ...]] = {}
@@ -216,11 +233,13 @@ def _instantiate(templates: tuple[Agency, ...], alias_rows, files, province: str
         if province is None:
             if any(p in text for p in _PLACEHOLDERS for text in (template.id, template.name_vi)):
                 continue  # "UBND tỉnh {province}" names nothing until a province is given
-            agency = replace(template, aliases=tuple(a for a in template.aliases if "{" not in a))
+            # unit words as a province has them; the aliases that need a province's name dropped
+            agency = replace(template.instantiate(None, None),
+                             aliases=tuple(a for a in template.aliases if not any(p in a for p in _PLACEHOLDERS)))
         else:
             if template.province and fold(template.province) != fold(province):
                 continue
-            agency = template.instantiate(province, ascii_slug(province))
+            agency = template.instantiate(province, ascii_slug(province), kind)
         if agency.id in agencies:
             raise SourceError(agencies_csv, f"duplicate agency id {agency.id!r} for {province}")
         agencies[agency.id] = agency

@@ -124,7 +124,7 @@ class Timeline:
 
     def registry_of(self, province: Province) -> Registry:
         if province.slug not in self.registries:
-            self.registries[province.slug] = self.registry.for_province(province.name, province.slug)
+            self.registries[province.slug] = self.registry.for_province(province.name, province.slug, province.kind)
         return self.registries[province.slug]
 
     # ------------------------------------------------------------------ nodes

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, URIRef
 
-from cchc_graph.agencies import load_registry
+from cchc_graph.agencies import UNIT_WORDS, load_registry
 from cchc_graph.build import DATA, build_graph
 from cchc_graph.namespaces import CCHC, ID
 from cchc_graph.text import fold
@@ -85,7 +85,13 @@ def test_every_spelling_of_the_registry_resolves_to_its_agency(registry):
     with (DATA / "agencies.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == 56
-    fill = lambda text: text.replace("{province}", "Ninh Bình").replace("{slug}", "ninh-binh")  # noqa: E731
+    words = {"{province}": "Ninh Bình", "{slug}": "ninh-binh", **UNIT_WORDS["tỉnh"]}
+
+    def fill(text: str) -> str:
+        for placeholder, word in words.items():
+            text = text.replace(placeholder, word)
+        return text
+
     for row in rows:
         for spelling in [row["name_vi"], *[a for a in row["aliases"].split("|") if a]]:
             for text in (fill(spelling), nfd(fill(spelling).upper())):

@@ -13,12 +13,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
 from cchc_graph.build import DEFAULT_PLAN, Sources, build_graph
 from cchc_graph.cli import main
 from cchc_graph.errors import SourceError
-from cchc_graph.namespaces import CCHC, ID, ORG
+from cchc_graph.namespaces import CCHC, ID, ORG, SKOS
 from cchc_graph.reason import closure
 from cchc_graph.resources import DATA
 from cchc_graph.store import assemble
@@ -317,3 +317,48 @@ def test_provinces_before_and_after_the_merger():
     assert (len(before), len(after)) == (63, 34)
     assert provinces["ninh-binh-2025"].formed_from == ("ninh-binh", "ha-nam", "nam-dinh")
     assert str(provinces["ha-nam"].valid_until) == "2025-06-30" and str(provinces["ninh-binh-2025"].valid_from) == "2025-07-01"
+
+
+# ------------------------------------------------------------------------------------------------ cities
+def city_plan(folder: Path) -> Path:
+    """The 2023 table as Đà Nẵng, a centrally-run city (thành phố), writes it: 'UBND thành phố', 'Thành ủy'."""
+    target = folder / "da-nang-2023"
+    target.mkdir(parents=True)
+    toml = (DEFAULT_PLAN / "plan.toml").read_text(encoding="utf-8")
+    toml = toml.replace('province = "Ninh Bình"', 'province = "Đà Nẵng"').replace(
+        'province_slug = "ninh-binh"', 'province_slug = "da-nang"').replace(
+        'issuer = "ubnd-tinh-ninh-binh"', 'issuer = "ubnd-tinh-da-nang"')
+    (target / "plan.toml").write_text(toml, encoding="utf-8")
+    table = (DEFAULT_PLAN / "table.csv").read_text(encoding="utf-8").replace("UBND thành phố Tam Điệp", "UBND cấp huyện")
+    table = table.replace("Ninh Bình", "Đà Nẵng").replace("Tỉnh ủy", "Thành ủy").replace("tỉnh", "thành phố")
+    (target / "table.csv").write_text(table, encoding="utf-8")
+    return target
+
+
+def test_a_city_names_its_bodies_as_a_city(tmp_path):
+    """A centrally-run city's committee is 'UBND thành phố Đà Nẵng' (not 'UBND tỉnh'), its party committee
+    'Thành ủy'; the ids, and so the IRIs, are those of every province."""
+    graph = build_graph([city_plan(tmp_path)])
+    committee = ID["agency/da-nang/ubnd-tinh-da-nang"]
+    labels = {(str(o), o.language) for o in graph.objects(committee, SKOS.prefLabel)}
+    assert labels == {("UBND thành phố Đà Nẵng", "vi"), ("People's Committee of Đà Nẵng city", "en")}
+    assert {str(o) for o in graph.objects(ID["agency/da-nang/ban-to-chuc-tinh-uy"], SKOS.prefLabel)} == {
+        "Ban Tổ chức Thành ủy", "Organisation Commission of the City Party Committee"}
+    # the cells say 'UBND thành phố', 'Văn phòng UBND thành phố': resolved to the city's bodies
+    office = ID["agency/da-nang/van-phong-ubnd-tinh"]
+    assert (office, SKOS.prefLabel, Literal("Văn phòng UBND thành phố", lang="vi")) in graph
+    assert any(graph.subjects(CCHC.leadAgency, office))
+
+
+def test_registry_fills_the_unit_words_of_the_kind():
+    registry = Sources.load().registry
+    city, province = registry.for_province("Huế", "hue", "thành phố"), registry.for_province("Hà Nam", "ha-nam")
+    assert city.agencies["ubnd-tinh-hue"].name_vi == "UBND thành phố Huế"
+    assert province.agencies["ubnd-tinh-ha-nam"].name_vi == "UBND tỉnh Hà Nam"
+    assert city.agencies["thanh-tra-tinh"].name_en == "City Inspectorate"
+    assert province.agencies["thanh-tra-tinh"].name_en == "Provincial Inspectorate"
+    # A city's plan that keeps the provincial spelling still names its committee (the spelling is an alias).
+    assert [m.agency_ids for m in city.resolve("UBND tỉnh")] == [("ubnd-tinh-hue",)]
+    assert [m.agency_ids for m in city.resolve("UBND Thành phố")] == [("ubnd-tinh-hue",)]
+    with pytest.raises(ValueError, match="kind must be one of"):
+        registry.for_province("Huế", "hue", "huyện")

@@ -208,7 +208,7 @@ def plan_meta(grid: DocumentGrid, registry: Registry, decisions: list[Decision])
     day = _DAY.search(date_as_printed)
     issue_date = f"{int(day.group(3)):04d}-{int(day.group(2)):02d}-{int(day.group(1)):02d}" if day else ""
     # Names resolve against the plan's province first, as the build resolves them.
-    registry = registry.for_province(province, ascii_slug(province)) if registry.templates else registry
+    registry = registry.for_province(province, ascii_slug(province), kind_vi) if registry.templates else registry
     mentions, unknown = registry.scan(issuer_as_printed) if issuer_as_printed else ([], ["(trống / blank)"])
     ids = [i for m in mentions for i in m.agency_ids]
     issuer_id = ids[0] if len(ids) == 1 and not unknown else ""
