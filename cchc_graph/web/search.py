@@ -31,6 +31,7 @@ class Entry:
     plan_id: str
     bare: str  # " word word … " — the bare words, spaced, for phrase matching
     marked: str  # the folded text with its diacritics, for ranking exact spellings first
+    uses: int = 0  # rows naming this agency: of two bodies of one name, the one the plans name first
 
 
 @dataclass(frozen=True)
@@ -41,19 +42,20 @@ class Hit:
     text: str
     plan_id: str
     score: float
+    uses: int = 0
 
 
 class SearchIndex:
     def __init__(self, rows: list[dict]):
         self.entries = [Entry(str(r["node"]), str(r["kind"]), str(r["text"]), str(r["label"]),
                               str(r.get("plan_id") or ""), " " + " ".join(bare_words(str(r["text"]))) + " ",
-                              fold(str(r["text"])))
+                              fold(str(r["text"])), int(r.get("uses") or 0))
                         for r in rows]
 
     def search(self, query: str, limit: int = LIMIT) -> list[Hit]:
         """Ranked hits, one per node: the whole phrase before all of its words, a name equal to the query
         first, the spelling as typed (with its diacritics) before a match without them, agencies before
-        documents before rows."""
+        documents before rows; of equally good hits, the agency named in more rows first."""
         query = nfc(query).strip()
         tokens = bare_words(query)
         if not tokens:
@@ -71,6 +73,7 @@ class SearchIndex:
             score -= KIND_RANK[entry.kind] * 0.1
             current = best.get(entry.node)
             if current is None or score > current.score:
-                best[entry.node] = Hit(entry.node, entry.kind, entry.label, entry.text, entry.plan_id, score)
-        hits = sorted(best.values(), key=lambda h: (-h.score, KIND_RANK[h.kind], h.plan_id, h.label))
+                best[entry.node] = Hit(entry.node, entry.kind, entry.label, entry.text, entry.plan_id, score,
+                                       entry.uses)
+        hits = sorted(best.values(), key=lambda h: (-h.score, KIND_RANK[h.kind], -h.uses, h.plan_id, h.label))
         return hits[:limit]
