@@ -136,7 +136,7 @@ class TinyServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-            do_GET = do_POST = do_PUT = do_DELETE = handle_any
+            do_GET = do_POST = do_PUT = do_DELETE = do_CONNECT = handle_any
 
             def log_message(self, *args):
                 pass
@@ -1010,3 +1010,101 @@ def test_a_faulty_server_ends_every_command_within_its_deadline(tmp_path, linked
     assert result.output.startswith(f"error: {server.base}"), result.output
     assert message in result.output
     assert snapshot(path.parent) == before
+
+
+# ------------------------------------------------------------------------------------------------ proxies
+
+def forward_proxy(names: dict[str, str], seen: list):
+    """A forward proxy: a request for an absolute URL whose host is in `names` goes to that (real) server.
+    The names exist only here, so an answer proves the request went through the proxy."""
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the proxy itself goes direct
+
+    def respond(handler, number, body, server):
+        url = urllib.parse.urlsplit(handler.path)
+        seen.append((handler.command, handler.path, handler.headers.get("Proxy-Authorization")))
+        if url.hostname not in names:
+            send(handler, 502, b"unknown host (test proxy)")
+            return
+        headers = {k: v for k, v in handler.headers.items() if k.lower() in ("content-type", "accept")}
+        request = urllib.request.Request(names[url.hostname] + url.path + (f"?{url.query}" if url.query else ""),
+                                         data=body or None, method=handler.command, headers=headers)
+        try:
+            with direct.open(request, timeout=10) as response:
+                send(handler, response.status, response.read(), response.headers.get("Content-Type", "text/plain"))
+        except urllib.error.HTTPError as exc:
+            send(handler, exc.code, exc.read())
+    return respond
+
+
+def test_remote_requests_go_through_the_http_proxy_of_the_environment(tiny, law_db, monkeypatch):
+    seen: list = []
+    proxy = tiny(forward_proxy({"law-db.invalid": law_db.base}, seen))
+    port = proxy.base.rsplit(":", 1)[1]
+    monkeypatch.setenv("http_proxy", f"http://officer:m%E1%BA%ADt@127.0.0.1:{port}")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    count, options = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", ["--remote-default-graph", "--format", "csv"]
+    result = CliRunner().invoke(main, ["sparql", "-", "--endpoint", "http://law-db.invalid/query", *options],
+                                input=count)
+    assert result.exit_code == 0, result.output
+    monkeypatch.delenv("http_proxy")
+    direct = CliRunner().invoke(main, ["sparql", "-", "--endpoint", law_db.query, *options], input=count)
+    assert result.stdout == direct.stdout and int(direct.stdout.splitlines()[-1]) > 100
+    assert len(seen) == 1
+    method, target, authorization = seen[0]
+    assert target.startswith("http://law-db.invalid/query")  # the proxy is asked for the whole URL
+    import base64
+    assert base64.b64decode(authorization.split()[1]).decode() == "officer:mật"
+
+
+def test_no_proxy_and_loopback_go_direct(tiny, law_db, monkeypatch):
+    seen: list = []
+    proxy = tiny(forward_proxy({}, seen))
+    monkeypatch.setenv("http_proxy", proxy.base)
+    monkeypatch.setenv("no_proxy", "law-db.invalid,.example.org")
+    assert remote.http.proxy_for("http://law-db.invalid/query") is None
+    assert remote.http.proxy_for("http://data.example.org/sparql") is None
+    assert remote.http.proxy_for("http://localhost:8890/sparql") is None
+    assert remote.http.proxy_for("http://[::1]:8890/sparql") is None
+    assert remote.http.proxy_for("http://vbpl.invalid/sparql").port == proxy.server.server_address[1]
+    # this machine's own servers are never asked of the proxy (it could not reach them)
+    result = CliRunner().invoke(main, ["sparql", "-", "--endpoint", law_db.query, "--format", "csv"],
+                                input="ASK { ?s ?p ?o }")
+    assert result.exit_code == 0 and seen == []
+
+
+def test_a_proxy_that_fails_is_named_in_the_error(tiny, monkeypatch):
+    seen: list = []
+    proxy = tiny(forward_proxy({}, seen))
+    monkeypatch.setenv("http_proxy", proxy.base)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    result = CliRunner().invoke(main, ["sparql", "-", "--endpoint", "http://nowhere.invalid/sparql", "--retries", "0"],
+                                input="ASK { ?s ?p ?o }")
+    port = proxy.server.server_address[1]
+    assert result.exit_code == 2
+    assert (f"through the proxy 127.0.0.1:{port} of http_proxy; name the host in no_proxy to go direct"
+            in result.stderr), result.stderr
+    monkeypatch.setenv("https_proxy", "socks5://127.0.0.1:1080")
+    refused = CliRunner().invoke(main, ["sparql", "-", "--endpoint", "https://nowhere.invalid/sparql"],
+                                 input="ASK { ?s ?p ?o }")
+    assert refused.exit_code == 2
+    assert "https_proxy 'socks5://127.0.0.1:1080': only an http:// proxy is supported" in refused.stderr
+
+
+def test_https_goes_through_a_connect_tunnel_of_the_proxy(tiny, monkeypatch):
+    """An https URL is not shown to the proxy: it is asked for a tunnel (CONNECT host:port), with the
+    credentials of https_proxy. This proxy refuses the tunnel, and the error names it."""
+    seen: list = []
+    proxy = tiny(forward_proxy({}, seen))
+    port = proxy.server.server_address[1]
+    monkeypatch.setenv("https_proxy", f"http://officer:secret@127.0.0.1:{port}")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    result = CliRunner().invoke(main, ["sparql", "-", "--endpoint", "https://vbpl.invalid/sparql", "--retries", "0"],
+                                input="ASK { ?s ?p ?o }")
+    assert result.exit_code == 2
+    assert seen[0][:2] == ("CONNECT", "vbpl.invalid:443")
+    import base64
+    assert base64.b64decode(seen[0][2].split()[1]).decode() == "officer:secret"
+    assert f"through the proxy 127.0.0.1:{port} of https_proxy" in result.stderr

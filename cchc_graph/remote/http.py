@@ -87,22 +87,58 @@ class AnswerTooLarge(Exception):
     """The answer is larger than MAX_ANSWER_BYTES."""
 
 
+def proxy_for(url: str) -> urllib.parse.SplitResult | None:
+    """The proxy the environment names for `url` (http_proxy / https_proxy / no_proxy, read as urllib reads
+    them), or None. This machine's own loopback addresses are never proxied: a proxy cannot reach them."""
+    import ipaddress
+    import urllib.request
+
+    parts = urllib.parse.urlsplit(url)
+    proxy = urllib.request.getproxies_environment().get(parts.scheme)
+    host = parts.hostname or ""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not proxy or loopback or urllib.request.proxy_bypass_environment(parts.netloc):
+        return None
+    found = urllib.parse.urlsplit(proxy if "://" in proxy else "http://" + proxy)
+    if found.scheme != "http" or not found.hostname:
+        raise RemoteError(f"{parts.scheme}_proxy {proxy!r}: only an http:// proxy is supported; set it to "
+                          "http://HOST:PORT, or name this host in no_proxy")
+    return found
+
+
 def _exchange(method: str, url: str, headers: dict[str, str], data: bytes | None, seconds: float,
               limit: int) -> Answer:
     """One HTTP exchange that ends within `seconds`, whatever the server does, with an answer of at most
-    `limit` bytes (an error answer is cut instead)."""
+    `limit` bytes (an error answer is cut instead). Through the environment's proxy when it names one:
+    an http URL is asked of the proxy whole, an https one through a CONNECT tunnel."""
     import threading
 
     if seconds <= 0:
         raise DeadlinePassed()
     end = time.monotonic() + seconds
     parts = urllib.parse.urlsplit(url)
+    proxy = proxy_for(url)
+    proxy_auth = {}
+    if proxy is not None and proxy.username:
+        import base64
+        secret = f"{urllib.parse.unquote(proxy.username)}:{urllib.parse.unquote(proxy.password or '')}"
+        proxy_auth = {"Proxy-Authorization": "Basic " + base64.b64encode(secret.encode()).decode("ascii")}
+    host, port = (proxy.hostname, proxy.port or 80) if proxy is not None else (parts.hostname, parts.port)
+    target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
     if parts.scheme == "https":
         import ssl
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
-            parts.hostname, parts.port, timeout=seconds, context=ssl.create_default_context())
+            host, port, timeout=seconds, context=ssl.create_default_context())
+        if proxy is not None:
+            connection.set_tunnel(parts.hostname, parts.port, headers=proxy_auth)
     else:
-        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=seconds)
+        connection = http.client.HTTPConnection(host, port, timeout=seconds)
+        if proxy is not None:  # a proxy is asked for the whole URL
+            target = urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path or "/", parts.query, ""))
+            headers = {**headers, **proxy_auth}
     expired = threading.Event()
 
     def expire() -> None:
@@ -119,7 +155,6 @@ def _exchange(method: str, url: str, headers: dict[str, str], data: bytes | None
     timer.start()
     response = None
     try:
-        target = urllib.parse.urlunsplit(("", "", parts.path or "/", parts.query, ""))
         connection.request(method, target, body=data, headers=headers)
         response = connection.getresponse()
         failed = response.status >= 400
@@ -205,7 +240,10 @@ def _send(method: str, url: str, *, what: str, endpoint: str | None = None, data
                 tried = f" (tried {number} times)" if number > 1 else ""
                 if late:
                     tried += f"; no time left within --timeout {timeout:g} s to try again"
-                raise RemoteError(f"{endpoint or url}: {what}: {reason}{tried}") from None
+                proxy = proxy_for(url)
+                through = (f" (through the proxy {proxy.hostname}:{proxy.port or 80} of {urllib.parse.urlsplit(url).scheme}"
+                           "_proxy; name the host in no_proxy to go direct)") if proxy is not None else ""
+                raise RemoteError(f"{endpoint or url}: {what}: {reason}{through}{tried}") from None
             time.sleep(pause)
     raise AssertionError("unreachable")
 
