@@ -28,6 +28,20 @@ def update_operations(text: str) -> list[str]:
     return [re.sub(r"(?<=[a-z])(?=[A-Z])", " ", request.name).upper() for request in requests]
 
 
+def query_form(text: str) -> str | None:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the form of a query as rdflib's parser reads it (a keyword in a
+    comment, a string or an IRI such as `PREFIX : <http://example.org/describe/>` does not count, as it does
+    for SPARQLWrapper's guess); None when rdflib cannot parse it (a store's own extension, say)."""
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        name = parseQuery(text)[1].name
+    except Exception:  # pyparsing's ParseException and rdflib's own
+        return None
+    return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+            "DescribeQuery": "DESCRIBE"}.get(name)
+
+
 def refuse_updates(text: str) -> None:
     operations = update_operations(text)
     if operations:

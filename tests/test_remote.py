@@ -1108,3 +1108,15 @@ def test_https_goes_through_a_connect_tunnel_of_the_proxy(tiny, monkeypatch):
     import base64
     assert base64.b64decode(seen[0][2].split()[1]).decode() == "officer:secret"
     assert f"through the proxy 127.0.0.1:{port} of https_proxy" in result.stderr
+
+
+def test_the_query_form_is_read_by_a_parser_not_guessed_from_keywords(law_db):
+    """SPARQLWrapper takes `PREFIX : <http://example.org/describe/>` for a DESCRIBE query, and would ask for
+    Turtle; the form is the parser's."""
+    from cchc_graph.sparql import query_form
+
+    text = "PREFIX : <http://example.org/describe/>\n# construct nothing, ask nothing\nSELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert query_form(text) == "SELECT"
+    assert query_form("DESCRIBE <http://example.org/ask>") == "DESCRIBE" and query_form("SELEC nothing") is None
+    answer = remote.run_remote(law_db.query, text, graphs=True)
+    assert answer.columns == ["n"] and int(answer.rows[0]["n"]) > 100

@@ -34,6 +34,8 @@ def run_remote(endpoint: str, text: str, *, default_graphs: Iterable[str] = (), 
     forms = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE") if graphs else ("SELECT", "ASK")
     sparql = SPARQLWrapper(endpoint, agent=USER_AGENT)
     sparql.setQuery(text)
+    from ..sparql import query_form
+    sparql.queryType = query_form(text) or sparql.queryType  # SPARQLWrapper guesses from any keyword-like text
     if sparql.queryType not in forms:
         raise CchcError(f"only {', '.join(forms[:-1])} and {forms[-1]} queries can be run")
     kind = sparql.queryType
