@@ -25,7 +25,7 @@ from cchc_graph.namespaces import ID, SKOS
 ROOT = Path(__file__).resolve().parent.parent
 RESOURCE_FOLDERS = ("ontology", "shapes", "queries", "data")
 # What a build of the wheel needs from the source tree (nothing else: no build/, .venv/, caches).
-SOURCE_ITEMS = ("pyproject.toml", "README.md", "LICENSE", "cchc_graph", *RESOURCE_FOLDERS)
+SOURCE_ITEMS = ("pyproject.toml", "README.md", "LICENSE", "LICENSES", "cchc_graph", *RESOURCE_FOLDERS)
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 
@@ -153,11 +153,12 @@ def test_wheel_holds_every_resource_file_and_the_metadata(wheel):
         prefix = f"cchc_graph/web/{folder}/"
         assert {n[len(prefix):] for n in names if n.startswith(prefix)} == \
             files_under(ROOT / "cchc_graph" / "web" / folder), folder
-    license_file = next(n for n in names if n.endswith(".dist-info/licenses/LICENSE"))
     with zipfile.ZipFile(wheel) as archive:
-        assert archive.read(license_file) == (ROOT / "LICENSE").read_bytes()
+        for path in ("LICENSE", "LICENSES/CC-BY-4.0.txt"):  # the code's licence and the ontology's
+            license_file = next(n for n in names if n.endswith(f".dist-info/licenses/{path}"))
+            assert archive.read(license_file) == (ROOT / path).read_bytes()
     headers = [line for line in metadata.split("\n\n", 1)[0].splitlines()]
-    assert "License-Expression: Apache-2.0" in headers
+    assert "License-Expression: Apache-2.0 AND CC-BY-4.0" in headers
     assert {line for line in headers if line.startswith("Project-URL: ")} == {
         f"Project-URL: {label}, https://w3id.org/cchc-graph"
         for label in ("Homepage", "Documentation", "Issues", "Repository")}
