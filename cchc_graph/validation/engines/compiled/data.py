@@ -1,4 +1,7 @@
-"""The data graph in an in-memory Oxigraph store, and what the report navigator reads of it."""
+"""The data graph the compiled engine validates (an OxigraphDataset of store.py: its own in-memory store, or a
+dataset read in place), what only validation needs of it (literals as written beside Oxigraph's canonical form,
+surrogates for literals Oxigraph would merge, the way back to the rdflib terms given), and the read-only graph
+view the report navigator reads."""
 
 from __future__ import annotations
 
@@ -114,7 +117,10 @@ class _OxData:
         return list(found)
 
     def __len__(self) -> int:
-        return len(self.store) if self.own else sum(1 for _ in self.query("SELECT * { ?s ?p ?o }"))
+        if self.own:
+            return len(self.store)
+        (row,) = self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+        return int(row["n"].value)
 
     # ------------------------------------------------------------------ literals as written
     def _as_written(self, canonical: dict, rewritten: list, paths: list) -> None:
