@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import SH
 
 from ....errors import CchcError
 from ....namespaces import RDF, bind_prefixes
@@ -19,7 +18,6 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = _XSD + "string"
 _LANG_STRING = str(RDF.langString)
 SH_XSD_STRING = URIRef(_XSD_STRING)
-XSD_BOOLEAN = URIRef(_XSD + "boolean")
 _PREFIXES = ("PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
              "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
 

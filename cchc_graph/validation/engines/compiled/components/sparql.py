@@ -15,7 +15,6 @@ from rdflib.term import Node
 
 from ....outcome import path_to_sparql
 from ....prebinding import check_prebinding, prebind, sparql_term
-from ..data import _PREFIXES
 from .base import Component
 
 
