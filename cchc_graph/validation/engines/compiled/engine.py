@@ -40,7 +40,7 @@ class _OxigraphValidator:
         # (focus, path, value, component, shape) -> (focus, path, value, component, shape, severity, constraint)
         self.results: dict[tuple, tuple] = {}
         self._names = iter(range(10 ** 9))
-        self.components = declared_components(shapes)
+        self.declared = declared_components(shapes)  # parameter -> custom components (SHACL 6)
         self._shapes_loaded = False
         self._evaluating: list = []  # the shapes being evaluated, nested
 
@@ -130,7 +130,7 @@ class _OxigraphValidator:
         if isinstance(deactivated, Literal) and deactivated.toPython() is True:
             return []
         parameters = set(sg.predicates(shape))
-        unsupported = (parameters & self.known_parameters) - SUPPORTED - set(self.components)
+        unsupported = (parameters & self.known_parameters) - SUPPORTED - set(self.declared)
         if unsupported:
             names = ", ".join(sorted(f"sh:{str(p)[len(str(SH)):]}" for p in unsupported))
             raise self.fail(f"{names} in {shape} is not supported by the oxigraph engine; use --engine pyshacl")
@@ -140,7 +140,7 @@ class _OxigraphValidator:
         for component in components:
             if not isinstance(component, ValueCheck):
                 component.evaluate(ctx)
-        for custom in sorted({c for p in parameters for c in self.components.get(p, ())}, key=str):
+        for custom in sorted({c for p in parameters for c in self.declared.get(p, ())}, key=str):
             CustomComponent(custom).evaluate(ctx)
         return ctx.results
 
