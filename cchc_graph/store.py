@@ -201,17 +201,39 @@ class OxigraphDataset:
         """Load an RDF file straight into a named graph (no rdflib on the way: fast at corpus size).
         `checked`: the file's exact bytes were read strictly before, so Oxigraph may skip re-validating
         its IRIs and literals (its lenient mode; syntax errors are still errors). A third faster at size.
-        `data`: the file's bytes, already read (the reasoning cache hashes and loads the same bytes)."""
+        `data`: the file's bytes, already read (the reasoning cache hashes and loads the same bytes).
+        Relative IRIs resolve against the file's own location."""
         path = check_graph_file(path) if data is None else Path(path)
         if data is not None and not data:
             raise SourceError(path, "is empty (0 bytes): not a built graph; run `cchc-graph build` again")
-        fmt = {"turtle": self._ox.RdfFormat.TURTLE, "nt": self._ox.RdfFormat.N_TRIPLES,
-               "json-ld": self._ox.RdfFormat.JSON_LD}[SUFFIX_FORMATS.get(path.suffix, "turtle")]
         source = {"path": str(path)} if data is None else {"input": data}
         try:
-            self.store.bulk_load(**source, format=fmt, to_graph=self._ox.NamedNode(str(name)), lenient=checked)
+            self.store.bulk_load(**source, format=oxigraph_format(path), base_iri=path.resolve().as_uri(),
+                                 to_graph=self._ox.NamedNode(str(name)), lenient=checked)
         except (SyntaxError, ValueError, OSError) as exc:
             raise SourceError(path, f"not valid RDF: {exc}") from None
+
+    def load_quads(self, path: Path, seen=None) -> None:
+        """Load an RDF file into the default graph, streamed (a list of 1.4 M quads doubled the peak memory),
+        relative IRIs against the file's location; `seen(quad)` is called on each quad on the way in."""
+        path = check_graph_file(path)
+        quads = read_quads(path)
+        try:
+            self.store.bulk_extend(quads if seen is None else _watched(quads, seen))
+        except (SyntaxError, ValueError, OSError) as exc:
+            raise SourceError(path, f"not valid {SUFFIX_FORMATS.get(path.suffix, 'turtle')}: {exc}") from None
+
+    def add_triples(self, triples, blank=None) -> None:
+        """rdflib triples into the default graph, each term converted once (`to_oxigraph`)."""
+        cache: dict = {}
+
+        def term(node):
+            converted = cache.get(node)
+            if converted is None:
+                converted = cache[node] = to_oxigraph(node, blank)
+            return converted
+
+        self.store.bulk_extend(self._ox.Quad(term(s), term(p), term(o)) for s, p, o in triples)
 
     def dump_graph(self, name: str, path: Path) -> bytes:
         """Write one named graph as Turtle, atomically; the bytes written."""
@@ -225,16 +247,19 @@ class OxigraphDataset:
     def __len__(self) -> int:
         return len(self.store)
 
+    def query_options(self) -> dict:
+        """How `Store.query` sees this dataset's default graph: the union of the named graphs, or the graphs
+        `default_graphs` names."""
+        if self.default_graphs is None:
+            return {"use_default_graph_as_union": True}
+        return {"default_graph": [self._ox.NamedNode(name) for name in self.default_graphs]}
+
     def _run(self, text: str):
         """The store's answer to a query (never an update: `Store.query` cannot change the store). The default
         graph is the union of the named graphs, or the graphs `default_graphs` names (an on-disk store without
         its inferred graph)."""
-        if self.default_graphs is None:
-            options = {"use_default_graph_as_union": True}
-        else:
-            options = {"default_graph": [self._ox.NamedNode(name) for name in self.default_graphs]}
         try:
-            return self.store.query(text, **options)
+            return self.store.query(text, **self.query_options())
         except SyntaxError as exc:
             from .sparql import syntax_error
             raise syntax_error(text, exc) from None
@@ -280,18 +305,64 @@ class OxigraphDataset:
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def to_rdflib(term):
-    """A pyoxigraph term as the equal rdflib term."""
+def to_rdflib(term, as_stored: bool = False):
+    """A pyoxigraph term as the equal rdflib term. `as_stored`: a typed literal keeps the lexical form the
+    store holds (rdflib would rewrite an ill-typed "2011-01-01"^^xsd:dateTime)."""
     import pyoxigraph
 
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)
     if isinstance(term, pyoxigraph.BlankNode):
         return BNode(term.value)
+    if not isinstance(term, pyoxigraph.Literal):
+        raise CchcError(f"cannot read {term!r}: RDF-star terms are not supported")
     if term.language:
         return Literal(term.value, lang=term.language)
     datatype = term.datatype.value
-    return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+    if datatype == _XSD_STRING:
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype), normalize=False if as_stored else None)
+
+
+def to_oxigraph(term, blank=None):
+    """An rdflib term as the pyoxigraph term (a typed literal as written: Oxigraph's store may keep it in
+    canonical form). `blank`: the Oxigraph blank node for an rdflib one (default: the same identifier)."""
+    import pyoxigraph
+
+    if isinstance(term, URIRef):
+        return pyoxigraph.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return blank(term) if blank is not None else pyoxigraph.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return pyoxigraph.Literal(str(term), language=term.language)
+        if term.datatype is None:
+            return pyoxigraph.Literal(str(term))
+        return pyoxigraph.Literal(str(term), datatype=pyoxigraph.NamedNode(str(term.datatype)))
+    raise CchcError(f"cannot store {term!r}: not an RDF term")
+
+
+def oxigraph_format(path: Path):
+    """The pyoxigraph format of an RDF file, by its suffix (Turtle when the suffix says nothing)."""
+    import pyoxigraph
+
+    return {"turtle": pyoxigraph.RdfFormat.TURTLE, "nt": pyoxigraph.RdfFormat.N_TRIPLES,
+            "json-ld": pyoxigraph.RdfFormat.JSON_LD}[SUFFIX_FORMATS.get(Path(path).suffix, "turtle")]
+
+
+def read_quads(path: Path):
+    """The quads of an RDF file parsed by Oxigraph, streamed; relative IRIs resolve against the file's own
+    location (a W3C test's `<>` is the test file). Syntax errors surface while iterating."""
+    import pyoxigraph
+
+    path = Path(path)
+    return pyoxigraph.parse(path=str(path), format=oxigraph_format(path), base_iri=path.resolve().as_uri())
+
+
+def _watched(quads, seen):
+    for quad in quads:
+        seen(quad)
+        yield quad
 
 
 def links_path_for(graph_path: Path) -> Path:

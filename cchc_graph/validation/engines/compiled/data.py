@@ -1,56 +1,49 @@
-"""The data graph in an in-memory Oxigraph store, and what the report navigator reads of it."""
+"""The data graph the compiled engine validates (an OxigraphDataset of store.py: its own in-memory store, or a
+dataset read in place), what only validation needs of it (literals as written beside Oxigraph's canonical form,
+surrogates for literals Oxigraph would merge, the way back to the rdflib terms given), and the read-only graph
+view the report navigator reads."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import SH
 
 from ....errors import CchcError
 from ....namespaces import RDF, bind_prefixes
+from ....store import OxigraphDataset, check_graph_file, read_quads, to_oxigraph, to_rdflib
 from ...outcome import SHAPES_NS
 
-# What the oxigraph engine implements: the SHACL Core parameters our shapes use, and SHACL-SPARQL constraints.
-# Any other constraint parameter (sh:hasValue, sh:closed, sh:equals, …) in a shape stops it with an error
-# that says to use pySHACL, so a new kind of shape can never be skipped silently.
-_OX_SUPPORTED = {SH.minCount, SH.maxCount, SH.datatype, SH["class"], SH.pattern, SH.flags, SH.minLength,
-                 SH.minInclusive, SH.maxInclusive, SH.languageIn, SH.uniqueLang, SH["or"], SH.node, SH.property,
-                 SH.sparql, SH.nodeKind, SH.maxLength, SH.minExclusive, SH.maxExclusive, SH["in"], SH.hasValue,
-                 SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals, SH.closed, SH.ignoredProperties,
-                 SH["not"], SH["and"], SH.xone, SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount,
-                 SH.qualifiedValueShapesDisjoint}
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _XSD_STRING = _XSD + "string"
 _LANG_STRING = str(RDF.langString)
 SH_XSD_STRING = URIRef(_XSD_STRING)
-XSD_BOOLEAN = URIRef(_XSD + "boolean")
 _PREFIXES = ("PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
              "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n")
-_COMPONENT = {param: SH[name + "ConstraintComponent"] for param, name in (
-    (SH.minCount, "MinCount"), (SH.maxCount, "MaxCount"), (SH.datatype, "Datatype"), (SH["class"], "Class"),
-    (SH.pattern, "Pattern"), (SH.minLength, "MinLength"), (SH.minInclusive, "MinInclusive"),
-    (SH.maxInclusive, "MaxInclusive"), (SH.languageIn, "LanguageIn"), (SH.uniqueLang, "UniqueLang"),
-    (SH["or"], "Or"), (SH.node, "Node"), (SH.sparql, "SPARQL"), (SH.nodeKind, "NodeKind"),
-    (SH.maxLength, "MaxLength"), (SH.minExclusive, "MinExclusive"), (SH.maxExclusive, "MaxExclusive"),
-    (SH["in"], "In"))}
 
 
 class _OxData:
-    """The data graph (built graph + ontology) in an in-memory Oxigraph store, and the way back to the rdflib
-    terms the report is made of.
+    """The data graph the compiled engine validates: an `OxigraphDataset` (store.py) and the way back to the
+    rdflib terms the report is made of.
+
+    Its own store (`from_graphs`, `from_files`) holds the data graph in the default graph, queried alone; a
+    dataset given as it is (`from_dataset`) is queried as its default graph is (the union of its named graphs,
+    or `default_graphs`), never copied or written to.
 
     Oxigraph stores valid numbers, booleans and dates in canonical form ("2023.0"^^xsd:decimal becomes
     "2023"). When the data comes from rdflib graphs, every such literal is mapped back to the term it was
     given as, so the findings are the very terms pySHACL reports. When it comes from files (the command),
-    the files are never parsed by rdflib and values are reported in Oxigraph's canonical form: the same for
-    what `cchc-graph build` writes (only canonical integers and dates)."""
+    the files are never parsed by rdflib; the literals as written are kept beside their canonical form
+    (`_as_written`)."""
 
-    def __init__(self):
+    def __init__(self, dataset: OxigraphDataset | None = None):
         import pyoxigraph
 
         self.ox = pyoxigraph
-        self.store = pyoxigraph.Store()
+        self.own = dataset is None  # a store of our own: the data in its default graph, which we may write to
+        self.dataset = OxigraphDataset() if dataset is None else dataset
+        self.store = self.dataset.store
+        self.options = {} if self.own else self.dataset.query_options()
         self.originals: dict = {}  # canonical Oxigraph literal -> rdflib literal as given
         self.canonical: dict = {}  # rdflib literal as given -> canonical Oxigraph literal
         self.explicit_strings: set[str] = set()  # lexical forms given as "…"^^xsd:string (Oxigraph merges them)
@@ -66,46 +59,69 @@ class _OxData:
         return data
 
     @classmethod
-    def from_files(cls, paths: list[Path], ontology: Graph) -> "_OxData":
-        """The files parsed by Oxigraph (relative IRIs against each file's location). Oxigraph's store keeps
-        a number or date in canonical form ("1"^^xsd:int becomes "1"^^xsd:integer), so the literals as
-        written are kept beside their canonical form, for sh:datatype and for the report (`_as_written`)."""
-        from ....errors import SourceError
-        from ....store import SUFFIX_FORMATS, check_graph_file
+    def from_dataset(cls, dataset: OxigraphDataset) -> "_OxData":
+        """The default graph of `dataset` as its queries see it, read in place: values are reported as the store
+        holds them (canonical literals, the store's blank node identifiers)."""
+        return cls(dataset)
 
-        data, ox = cls(), cls().ox
-        formats = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "json-ld": ox.RdfFormat.JSON_LD}
+    @classmethod
+    def from_files(cls, paths: list[Path], ontology: Graph) -> "_OxData":
+        """The files parsed by Oxigraph (store.py: relative IRIs against each file's location). Oxigraph's
+        store keeps a number or date in canonical form ("1"^^xsd:int becomes "1"^^xsd:integer), so the
+        literals as written are kept beside their canonical form, for sh:datatype and for the report
+        (`_as_written`)."""
+        data = cls()
+        ox = data.ox
         canonical: dict = {}  # typed literal as written -> as Oxigraph stores it
         rewritten: list = []  # the quads whose literal Oxigraph stores in another form (rare)
-        sources = []
+
+        def seen(quad):  # note the typed literals Oxigraph stores in another form
+            value = quad.object
+            if type(value) is ox.Literal and value.datatype.value not in (_XSD_STRING, _LANG_STRING):
+                stored = canonical.get(value)
+                if stored is None:
+                    stored = canonical[value] = _canonical_forms(ox, [value])[value]
+                if stored != value:
+                    rewritten.append(quad)
+
+        paths = [check_graph_file(path) for path in paths]
         for path in paths:
-            path = check_graph_file(path)
-            fmt = SUFFIX_FORMATS.get(path.suffix, "turtle")
-            sources.append((path, formats[fmt]))
-
-            def quads(path=path, fmt=fmt):
-                """The file's triples, streamed into the store (a list of 1.4 M quads doubled the peak
-                memory), noting on the way the typed literals Oxigraph stores in another form."""
-                for quad in ox.parse(path=str(path), format=formats[fmt], base_iri=path.resolve().as_uri()):
-                    value = quad.object
-                    if type(value) is ox.Literal and value.datatype.value not in (_XSD_STRING, _LANG_STRING):
-                        stored = canonical.get(value)
-                        if stored is None:
-                            stored = canonical[value] = _canonical_forms(ox, [value])[value]
-                        if stored != value:
-                            rewritten.append(quad)
-                    yield quad
-
-            try:
-                data.store.bulk_extend(quads())
-            except (SyntaxError, ValueError, OSError) as exc:
-                raise SourceError(path, f"not valid {fmt}: {exc}") from None
+            data.dataset.load_quads(path, seen)
         if rewritten:
-            data._as_written(canonical, rewritten, sources)
+            data._as_written(canonical, rewritten, paths)
         data._add_graphs([ontology])
         return data
 
-    def _as_written(self, canonical: dict, rewritten: list, sources: list) -> None:
+    # ------------------------------------------------------------------ reading the store
+    def query(self, text: str):
+        """The store's answer (pyoxigraph terms) to a query on the data graph."""
+        return self.store.query(text, **self.options)
+
+    def select(self, query: str):
+        """Rows of a SELECT query as dicts of rdflib terms (unbound variables left out)."""
+        solutions = self.query(query)
+        names = [v.value for v in solutions.variables]
+        for solution in solutions:
+            yield {name: self.term(solution[name]) for name in names if solution[name] is not None}
+
+    def triples(self, s=None, p=None, o=None) -> list:
+        """The (subject, predicate, object) Oxigraph triples of the data graph that match the pattern."""
+        if self.own:
+            return [quad.triple for quad in self.store.quads_for_pattern(s, p, o, self.ox.DefaultGraph())]
+        wanted = self.dataset.default_graphs
+        found = dict.fromkeys(quad.triple for quad in self.store.quads_for_pattern(s, p, o, None)
+                              if wanted is None or (type(quad.graph_name) is self.ox.NamedNode
+                                                    and quad.graph_name.value in wanted))
+        return list(found)
+
+    def __len__(self) -> int:
+        if self.own:
+            return len(self.store)
+        (row,) = self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+        return int(row["n"].value)
+
+    # ------------------------------------------------------------------ literals as written
+    def _as_written(self, canonical: dict, rewritten: list, paths: list) -> None:
         """Keep the literals of the files as written. A canonical form that stands for one written literal
         is mapped back to it; written literals that Oxigraph would merge ("1"^^xsd:int and "1"^^xsd:integer,
         different RDF terms) get a surrogate term of their own in the store instead (`_surrogate`)."""
@@ -130,13 +146,13 @@ class _OxData:
                 raise CchcError(f"{quad.object} and {canonical[quad.object]} are one value in Oxigraph's store; "
                                 "telling them apart on a blank node is not supported by the oxigraph engine; use "
                                 "--engine pyshacl")
-        for path, fmt in sources if wanted else ():
-            for quad in ox.parse(path=str(path), format=fmt, base_iri=path.resolve().as_uri()):
+        for path in paths if wanted else ():
+            for quad in read_quads(path):
                 if quad.object in wanted and type(quad.subject) is ox.NamedNode:
                     explicit.add((quad.subject, quad.predicate, quad.object))
         for quad in fixes:
             surrogate = _surrogate(ox, quad.object)
-            original = Literal(quad.object.value, datatype=URIRef(quad.object.datatype.value), normalize=False)
+            original = to_rdflib(quad.object, as_stored=True)
             self.originals[surrogate], self.canonical[original] = original, surrogate
             self.store.add(ox.Quad(quad.subject, quad.predicate, surrogate))
             if (quad.subject, quad.predicate, canonical[quad.object]) not in explicit:
@@ -145,10 +161,10 @@ class _OxData:
     def _add_graphs(self, graphs) -> None:
         """The triples of rdflib graphs, each typed literal mapped to what Oxigraph stores for it, and back
         (literals Oxigraph would merge get surrogates, as in `_as_written`)."""
-        ox, cache = self.ox, {}
+        ox = self.ox
         objects = {o for graph in graphs for o in graph.objects() if isinstance(o, Literal)}
         self.explicit_strings.update(str(o) for o in objects if str(o.datatype) == _XSD_STRING)
-        as_given = {t: ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) for t in objects
+        as_given = {t: to_oxigraph(t) for t in objects
                     if t.datatype is not None and str(t.datatype) not in (_XSD_STRING, _LANG_STRING)}
         stored = _canonical_forms(ox, list(as_given.values())) if as_given else {}
         groups: dict = {}
@@ -161,76 +177,51 @@ class _OxData:
                 else:  # another term Oxigraph would merge with the first
                     surrogate = _surrogate(ox, as_given[t])
                     self.canonical[t], self.originals[surrogate] = surrogate, t
-
-        def term(node):
-            converted = cache.get(node)
-            if converted is None:
-                converted = cache[node] = self.to_ox(node)
-            return converted
-
         try:
-            self.store.bulk_extend(ox.Quad(term(s), term(p), term(o)) for graph in graphs for s, p, o in graph)
+            self.dataset.add_triples((t for graph in graphs for t in graph), blank=self._blank)
         except ValueError as exc:  # an IRI Oxigraph refuses
             raise CchcError(f"cannot validate with the oxigraph engine: {exc}") from None
 
+    # ------------------------------------------------------------------ terms both ways
+    def _blank(self, node: BNode):
+        """An rdflib blank node's Oxigraph node: an identifier of ours (rdflib's may not be valid in Oxigraph)."""
+        if node not in self.bnode_ids:
+            self.bnode_ids[node] = f"b{len(self.bnode_ids)}"
+            self.bnodes[self.bnode_ids[node]] = node
+        return self.ox.BlankNode(self.bnode_ids[node])
+
     def to_ox(self, node):
         """The Oxigraph term of an rdflib term (a typed literal as Oxigraph stores it)."""
-        ox = self.ox
-        if isinstance(node, URIRef):
-            return ox.NamedNode(str(node))
-        if isinstance(node, BNode):
-            if node not in self.bnode_ids:
-                self.bnode_ids[node] = f"b{len(self.bnode_ids)}"
-                self.bnodes[self.bnode_ids[node]] = node
-            return ox.BlankNode(self.bnode_ids[node])
-        if isinstance(node, Literal):
-            if node in self.canonical:
-                return self.canonical[node]
-            if node.language:
-                return ox.Literal(str(node), language=node.language)
-            if node.datatype is None:
-                return ox.Literal(str(node))
-            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
-        raise CchcError(f"cannot validate {node!r}: not an RDF term")
+        if isinstance(node, Literal) and node in self.canonical:
+            return self.canonical[node]
+        return to_oxigraph(node, self._blank)
 
     def term(self, node):
-        """The rdflib term of an Oxigraph term."""
+        """The rdflib term of an Oxigraph term: the literal as given or written, where the store holds another."""
         if node is None:
             return None
         back = self._back.get(node)
         if back is not None:
             return back
         ox = self.ox
-        if isinstance(node, ox.NamedNode):
-            back = URIRef(node.value)
-        elif isinstance(node, ox.BlankNode):
+        if isinstance(node, ox.BlankNode):
             back = self.bnodes.get(node.value)
             if back is None:  # a blank node of a file: the same identifier both ways
-                back = self.bnodes[node.value] = BNode(node.value)
+                back = self.bnodes[node.value] = to_rdflib(node)
                 self.bnode_ids[back] = node.value
         elif isinstance(node, ox.Literal):
             back = self.originals.get(node)
             written = self.written.get(node)
             if written is not None:
-                back = Literal(written.value, datatype=URIRef(written.datatype.value), normalize=False)
-            if back is None:
-                if node.language:
-                    back = Literal(node.value, lang=node.language)
-                elif node.datatype.value == _XSD_STRING:
-                    back = Literal(node.value, datatype=SH_XSD_STRING if node.value in self.explicit_strings else None)
-                else:  # as Oxigraph holds it: rdflib would rewrite an ill-typed "2011-01-01"^^xsd:dateTime
-                    back = Literal(node.value, datatype=URIRef(node.datatype.value), normalize=False)
+                back = to_rdflib(written, as_stored=True)
+            elif back is None and node.datatype.value == _XSD_STRING and node.value in self.explicit_strings:
+                back = Literal(node.value, datatype=SH_XSD_STRING)
+            elif back is None:
+                back = to_rdflib(node, as_stored=True)
         else:
-            raise CchcError(f"cannot report {node!r}: RDF-star terms are not supported")
+            back = to_rdflib(node)
         self._back[node] = back
         return back
-
-    def select(self, query: str, **kwargs):
-        """Rows of a SELECT query as dicts of rdflib terms (unbound variables left out)."""
-        solutions = self.store.query(query, **kwargs)
-        names = [v.value for v in solutions.variables]
-        for solution in solutions:
-            yield {name: self.term(solution[name]) for name in names if solution[name] is not None}
 
 
 
@@ -250,8 +241,7 @@ class _StoreView:
         if isinstance(s, Literal) or isinstance(p, (Literal, BNode)):  # a literal focus node has no triples
             return iter(())
         to = self.d.to_ox
-        return self.d.store.quads_for_pattern(None if s is None else to(s), None if p is None else to(p),
-                                              None if o is None else to(o), self.d.ox.DefaultGraph())
+        return self.d.triples(None if s is None else to(s), None if p is None else to(p), None if o is None else to(o))
 
     def objects(self, subject=None, predicate=None):
         key = (subject, predicate, None)
@@ -280,7 +270,7 @@ class _StoreView:
         return iter(seen)
 
     def __len__(self) -> int:
-        return len(self.d.store)
+        return len(self.d)
 
 
 AS_WRITTEN = "urn:x-cchc:as-written:"

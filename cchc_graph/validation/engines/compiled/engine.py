@@ -1,4 +1,5 @@
-"""The compiled engine: targets, the set-wide queries of the components our shapes use, and the report."""
+"""The compiled engine: targets, each shape's constraint components (components/) on its focus nodes, and the
+report."""
 
 from __future__ import annotations
 
@@ -6,35 +7,29 @@ from pathlib import Path
 from typing import Callable
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
 from ....errors import CchcError
 from ....namespaces import RDF, RDFS, bind_prefixes
 from ...outcome import SEVERITIES, SHAPES_NS, Finding, ValidationOutcome, finding_order, path_to_sparql
-from .data import _COMPONENT, _OX_SUPPORTED, _PREFIXES, _OxData, _StoreView
-from .sparql import SparqlComponents
-from .value_sets import ValueSetComponents
-from .values import ValueChecks
+from .components import SUPPORTED, ValueCheck, check_values, components_for
+from .components.sparql import CustomComponent, declared_components
+from .context import ShapeContext
+from .data import _OxData, _StoreView
 
 
-class _OxigraphValidator(ValueChecks, ValueSetComponents, SparqlComponents):
+class _OxigraphValidator:
     """The shapes compiled to SPARQL and run on Oxigraph, with pySHACL's semantics (inference none).
 
     - Focus nodes: sh:targetClass as `?this rdf:type/rdfs:subClassOf* C` (pySHACL follows rdfs:subClassOf in
-      the data graph the same way); the value nodes of a property shape: `?this PATH ?value`.
-    - sh:minCount / sh:maxCount: one GROUP BY query per shape counting distinct value nodes; sh:uniqueLang:
-      one GROUP BY on the lower-case language; sh:class: a FILTER NOT EXISTS query. sh:datatype, sh:pattern,
-      sh:minLength, sh:min/maxInclusive, sh:languageIn: checked in Python by the rules pySHACL applies (rdflib
-      literals, Python regular expressions), on the distinct value nodes SPARQL cannot already clear. sh:or,
-      sh:node: the nested shapes are run on the value nodes; a value fails when it does not conform. The other
-      Core components: values.py and value_sets.py.
-    - SHACL-SPARQL: the SELECT runs once as a subquery joined with the focus nodes ($this and ?this are the
-      same variable). That equals pySHACL's pre-binding when $this is bound by a triple pattern of the query
-      and used in no expression of a nested group (checked on the parsed query); other queries run once per
-      focus node with $this replaced by the focus node (SHACL's pre-binding, ../../prebinding.py), exact but
-      slower; custom constraint components run that way too (sparql.py).
+      the data graph the same way), sh:targetNode, sh:targetSubjectsOf, sh:targetObjectsOf, implicit class
+      targets; the value nodes of a property shape: `?this PATH ?value`.
+    - Each shape's parameters name its constraint components (components.REGISTRY); each component adds its
+      results to the shape's context (context.py), on all the focus nodes at once. The rules on single value
+      nodes (datatype, ranges, lengths, pattern…) run together on the distinct value nodes SPARQL cannot
+      already clear. A parameter of SHACL the registry lacks is refused ("not supported"), never skipped.
+    - SHACL-SPARQL and the custom constraint components of the shapes graph: components/sparql.py.
     The findings are made as `findings_of_report` makes them from pySHACL's report; the report graph only when asked."""
 
     def __init__(self, shapes: Graph, shapes_dir: Path, data: _OxData):
@@ -45,7 +40,7 @@ class _OxigraphValidator(ValueChecks, ValueSetComponents, SparqlComponents):
         # (focus, path, value, component, shape) -> (focus, path, value, component, shape, severity, constraint)
         self.results: dict[tuple, tuple] = {}
         self._names = iter(range(10 ** 9))
-        self.components = self.custom_components()
+        self.declared = declared_components(shapes)  # parameter -> custom components (SHACL 6)
         self._shapes_loaded = False
         self._evaluating: list = []  # the shapes being evaluated, nested
 
@@ -135,118 +130,31 @@ class _OxigraphValidator(ValueChecks, ValueSetComponents, SparqlComponents):
         if isinstance(deactivated, Literal) and deactivated.toPython() is True:
             return []
         parameters = set(sg.predicates(shape))
-        unsupported = (parameters & self.known_parameters) - _OX_SUPPORTED - set(self.components)
+        unsupported = (parameters & self.known_parameters) - SUPPORTED - set(self.declared)
         if unsupported:
             names = ", ".join(sorted(f"sh:{str(p)[len(str(SH)):]}" for p in unsupported))
             raise self.fail(f"{names} in {shape} is not supported by the oxigraph engine; use --engine pyshacl")
-        path = sg.value(shape, SH.path)
-        if path is None and (shape, RDF.type, SH.PropertyShape) in sg:
-            raise self.fail(f"property shape {shape} has no sh:path")
-        severity = sg.value(shape, SH.severity) or SH.Violation
-        sparql_path = path_to_sparql(sg, path) if path is not None else None
-        results: list[tuple] = []
+        ctx = ShapeContext(self, shape, focus)
+        components = components_for(parameters)
+        check_values(ctx, [c for c in components if isinstance(c, ValueCheck)])
+        for component in components:
+            if not isinstance(component, ValueCheck):
+                component.evaluate(ctx)
+        for custom in sorted({c for p in parameters for c in self.declared.get(p, ())}, key=str):
+            CustomComponent(custom).evaluate(ctx)
+        return ctx.results
 
-        def add(focus_node, value, param, constraint=None):
-            results.append((focus_node, path, value, _COMPONENT[param], shape, severity, constraint))
-
-        if path is not None:
-            def values(this: str, value: str) -> str:
-                return f"{focus(this)} {this} {sparql_path} {value} ."
-
-            def value_focus(var: str) -> str:
-                inner = self.var()
-                return f"{{ SELECT DISTINCT {var} WHERE {{ {focus(inner)} {inner} {sparql_path} {var} . }} }}"
-        else:
-            def values(this: str, value: str) -> str:
-                return f"{focus(this)} BIND({this} AS {value})"
-            value_focus = focus
-
-        def pairs_with(bad: dict) -> list[tuple]:
-            """(focus, value) of the value nodes in `bad` (Oxigraph terms)."""
-            if not bad:
-                return []
-            ox, select = self.d.ox, f"SELECT DISTINCT ?this ?value WHERE {{ {values('?this', '?value')} }}"
-            if len(bad) > 2000 or any(isinstance(v, ox.BlankNode) for v in bad):  # VALUES cannot hold blank nodes
-                rows = self.d.store.query(_PREFIXES + select)
-                return [(self.d.term(r["this"]), r["value"]) for r in rows if r["value"] in bad]
-            found, terms = [], list(bad)
-            for start in range(0, len(terms), 500):
-                chunk = " ".join(str(v) for v in terms[start:start + 500])
-                # a node shape binds ?value with BIND, which a VALUES before it in the same group must not
-                group = values('?this', '?value') if path is not None else f"{{ {values('?this', '?value')} }}"
-                query = f"SELECT DISTINCT ?this ?value WHERE {{ VALUES ?value {{ {chunk} }} {group} }}"
-                found += [(self.d.term(r["this"]), r["value"]) for r in self.d.store.query(_PREFIXES + query)]
-            return found
-
-        def failing_values(nested: list[Node]) -> dict:
-            """The value nodes (Oxigraph terms) that do not conform to any of the nested shapes."""
-            failing = None
-            for member in nested:
-                bad = {self.d.to_ox(r[0]) for r in self.evaluate(member, value_focus)}
-                failing = bad if failing is None else failing & bad
-            return dict.fromkeys(failing or ())
-
-        # 4.2.1 sh:minCount, 4.2.2 sh:maxCount
-        low, high = sg.value(shape, SH.minCount), sg.value(shape, SH.maxCount)
-        if path is not None and (low is not None or high is not None):
-            low_n, high_n = (int(low) if low is not None else None), (int(high) if high is not None else None)
-            count = "COUNT(DISTINCT ?value)"  # HAVING cannot use the alias ?n
-            having = " || ".join(x for x in (f"{count} < {low_n}" if low_n else "",
-                                             f"{count} > {high_n}" if high_n is not None else "") if x)
-            if having:
-                query = (f"SELECT ?this (COUNT(DISTINCT ?value) AS ?n) WHERE {{ {focus('?this')} "
-                         f"OPTIONAL {{ ?this {sparql_path} ?value }} }} GROUP BY ?this HAVING ({having})")
-                for row in self.d.select(_PREFIXES + query):
-                    n = int(row["n"])
-                    if low_n and n < low_n:
-                        add(row["this"], None, SH.minCount)
-                    if high_n is not None and n > high_n:
-                        add(row["this"], None, SH.maxCount)
-        # 4.1.1 sh:class
-        for cls in sg.objects(shape, SH["class"]):
-            query = (f"SELECT DISTINCT ?this ?value WHERE {{ {values('?this', '?value')} "
-                     f"FILTER NOT EXISTS {{ ?value rdf:type/rdfs:subClassOf* {self.d.to_ox(cls)} }} }}")
-            for row in self.d.select(_PREFIXES + query):
-                add(row["this"], row["value"], SH["class"])
-        # value checks in Python (values.py), on the distinct value nodes that SPARQL cannot already tell are fine
-        checks = self.value_checks(shape)
-        if checks:
-            conditions = [condition for _, _, condition in checks]
-            prefilter = f"FILTER(!({' && '.join(conditions)}))" if all(conditions) else ""
-            query = f"SELECT DISTINCT ?value WHERE {{ {values('?this', '?value')} {prefilter} }}"
-            failing = {}
-            for row in self.d.store.query(_PREFIXES + query):
-                value = self.d.term(row["value"])
-                params = [param for param, check, _ in checks if not check(value)]
-                if params:
-                    failing[row["value"]] = params
-            for this, value in pairs_with(failing):
-                for param in failing[value]:
-                    add(this, self.d.term(value), param)
-        if path is not None and sg.value(shape, SH.uniqueLang) == Literal(True):
-            # 4.4.5 sh:uniqueLang (pySHACL: one result per language (lower case) that two value nodes share)
-            query = (f"SELECT ?this WHERE {{ {values('?this', '?value')} FILTER(LANG(?value) != \"\") }} "
-                     f"GROUP BY ?this (LCASE(LANG(?value))) HAVING (COUNT(DISTINCT ?value) > 1)")
-            for row in self.d.select(_PREFIXES + query):
-                add(row["this"], None, SH.uniqueLang)
-        # 4.6.3 sh:or, 4.7.1 sh:node: the values that do not conform to the nested shapes
-        for alternatives in sg.objects(shape, SH["or"]):
-            failing = failing_values(list(Collection(sg, alternatives)))
-            for this, value in pairs_with(failing):
-                add(this, self.d.term(value), SH["or"])
-        for node_shape in sg.objects(shape, SH.node):
-            for this, value in pairs_with(failing_values([node_shape])):
-                add(this, self.d.term(value), SH.node)
-        results.extend(self.value_set_components(shape, path, severity, focus, values, value_focus, failing_values))
-        # 4.7.2 sh:property: nested property shapes: their focus nodes are this shape's value nodes
-        for prop in sg.objects(shape, SH.property):
-            results.extend(self.evaluate(prop, value_focus))
-        # SHACL-SPARQL (5, 6; sparql.py)
-        for constraint in sg.objects(shape, SH.sparql):
-            results.extend(self.sparql(shape, constraint, path, severity, focus))
-        for component in sorted({c for p in parameters for c in self.components.get(p, ())}, key=str):
-            results.extend(self.custom(shape, component, path, severity, focus, values))
-        return results
+    def shapes_graph(self) -> str:
+        """The IRI of the shapes graph in the store (SHACL 5.3.1, $shapesGraph), loaded on first use."""
+        name = "urn:x-cchc:shapes-graph"
+        if not self.d.own:  # a dataset validated in place is never written to
+            raise self.fail("$shapesGraph is not supported when validating a store in place; validate its graph "
+                            "file instead")
+        if not self._shapes_loaded:
+            ox, graph = self.d.ox, self.d.ox.NamedNode(name)
+            self.d.store.extend(ox.Quad(self.d.to_ox(s), self.d.to_ox(p), self.d.to_ox(o), graph) for s, p, o in self.sg)
+            self._shapes_loaded = True
+        return f"<{name}>"
 
     # ------------------------------------------------------------------ the report
     def report(self) -> Graph:
