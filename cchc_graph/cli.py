@@ -150,10 +150,11 @@ def export(graph_path: Path, fmt: str, plan: str | None, output: Path | None) ->
     """Export the plan table (CSV, regenerated from the graph by SPARQL) or an RDF dump."""
     from contextlib import nullcontext
 
+    from .ondisk import asserted_graph, is_store
     from .store import atomic_write, read_graph, serialize, write_bytes
 
     if fmt != "csv":
-        data = serialize(read_graph(graph_path), fmt)
+        data = serialize(asserted_graph(graph_path) if is_store(graph_path) else read_graph(graph_path), fmt)
         if output:
             write_bytes(output, data)
         else:
@@ -324,16 +325,62 @@ def with_remote_options(command):
     return command
 
 
-def executor(graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri: str | None = None,
-             remote_default_graph: bool = False, timeout: int = 30, retries: int = 3):
+def answer_sources(graph_path: Path, reasoning: bool, endpoint: str | None, graph_iri: str | None = None,
+                   remote_default_graph: bool = False, timeout: int = 30, retries: int = 3):
+    """(execute, rows): `execute(text)` gives the whole answer (a Table); `rows(text)` gives (columns, an
+    iterator of rows), read from the embedded store as it answers. A remote answer is one JSON document,
+    parsed whole: its rows are then iterated."""
     from .query import open_local, run_local
 
     if endpoint:
         from .remote import published_graphs, run_remote
         graphs = [] if remote_default_graph else published_graphs(graph_iri, reasoning)
-        return lambda text: run_remote(endpoint, text, default_graphs=graphs, timeout=timeout, retries=retries)
+
+        def execute(text):
+            return run_remote(endpoint, text, default_graphs=graphs, timeout=timeout, retries=retries)
+
+        def rows(text):
+            table = execute(text)
+            return table.columns, iter(table.rows)
+        return execute, rows
     dataset = open_local(graph_path, reasoning)
-    return lambda text: run_local(dataset, text)
+    return (lambda text: run_local(dataset, text)), dataset.rows
+
+
+STREAM_BUFFER = 1 << 16  # bytes gathered before a write: a write per row costs more than the row itself
+
+
+def write_stream(pieces, output: Path | None) -> None:
+    """Write an answer piece by piece as it is computed. To -o FILE: into a temporary file renamed into place
+    at the end, so a failure midway leaves no file (nor a partial one). To standard output: the header and
+    the first row at once, then the rest in blocks of STREAM_BUFFER bytes (standard output may be unbuffered:
+    PYTHONUNBUFFERED); a reader that stops early (`| head`) ends the command quietly."""
+    from .store import atomic_write
+
+    def blocks():
+        pending = bytearray()
+        for index, piece in enumerate(pieces):
+            pending += piece
+            if index < 2 or len(pending) >= STREAM_BUFFER:
+                yield bytes(pending)
+                pending.clear()
+        if pending:
+            yield bytes(pending)
+
+    if output:
+        with atomic_write(output) as tmp, open(tmp, "wb") as out:
+            for block in blocks():
+                out.write(block)
+        return
+    out = sys.stdout.buffer
+    try:
+        for block in blocks():
+            out.write(block)
+            out.flush()
+    except BrokenPipeError:
+        # The reader is gone: nothing more to say, and nothing to flush at exit either.
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 def emit(table, fmt: str, output: Path | None, title: str, **options) -> None:
@@ -395,16 +442,29 @@ def query(name: str, params: tuple[str, ...], limit: int | None, offset: int | N
           excel: bool, lang: str | None, output: Path | None, graph_path: Path, reasoning: bool, endpoint: str | None,
           graph_iri: str | None, remote_default_graph: bool, timeout: int, retries: int) -> None:
     """Run the saved query NAME (see `cchc-graph queries`). A *-violation check exits 1 when it finds rows."""
-    from .query import get_query, run_saved
-    from .render import check_options
+    from .query import bound_query, get_query
+    from .render import STREAMED, check_options, stream
 
     check_options(fmt, lang=lang, truncate=truncate, excel=excel, to_file=output is not None)
     saved = get_query(nfc_arg(name))
     raw = parse_params(params)
-    table = run_saved(saved, raw, executor(graph_path, reasoning, endpoint, graph_iri, remote_default_graph, timeout,
-                                           retries), limit=limit, offset=offset)
-    emit(table, fmt, output, saved.name, lang=lang, truncate=truncate, excel=excel)
-    if saved.is_check and table.rows:
+    execute, rows = answer_sources(graph_path, reasoning, endpoint, graph_iri, remote_default_graph, timeout, retries)
+    text = bound_query(saved, raw, execute, limit=limit, offset=offset)
+    if fmt in STREAMED:  # written as the store answers: the first lines come out before the last is computed
+        columns, lines = rows(text)
+        seen = []
+
+        def counted(lines):
+            for line in lines:
+                seen[:1] = [True]
+                yield line
+        write_stream(stream(columns, counted(lines), fmt, lang=lang, truncate=truncate, excel=excel), output)
+        found = bool(seen)
+    else:  # a table sizes its columns from every row; a spreadsheet is one file
+        table = execute(text)
+        emit(table, fmt, output, saved.name, lang=lang, truncate=truncate, excel=excel)
+        found = bool(table.rows)
+    if saved.is_check and found:
         sys.exit(1)
 
 

@@ -506,6 +506,13 @@ def run_saved(query: SavedQuery, raw_params: dict[str, str | list[str]], execute
     is a string, or the list of the values given for it. `limit` / `offset`: one page of the answer (in the
     query's ORDER BY), cut by the store; an `offset` alone with a query declaring `#+ pagination: N` gives a
     page of N lines."""
+    return execute(bound_query(query, raw_params, execute, limit, offset))
+
+
+def bound_query(query: SavedQuery, raw_params: dict[str, str | list[str]], execute: Callable[[str], Table],
+                limit: int | None = None, offset: int | None = None) -> str:
+    """The text `run_saved` runs: the parameters bound (names resolved through `execute`) and the page cut.
+    For callers that run it themselves, e.g. to stream the answer (`OxigraphDataset.rows`)."""
     if offset is not None and limit is None:
         limit = query.pagination
     cache: list[Lookups] = []
@@ -516,4 +523,4 @@ def run_saved(query: SavedQuery, raw_params: dict[str, str | list[str]], execute
         return cache[0]
 
     values = bindings_for(query, {nfc(k): v for k, v in raw_params.items()}, lookups)
-    return execute(paged(with_values(query.text, values), limit, offset))
+    return paged(with_values(query.text, values), limit, offset)
