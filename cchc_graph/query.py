@@ -34,6 +34,17 @@ PARAM_TYPES = ("string", "integer", "boolean", "date", "year", "quarter", "agenc
 ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
+# The parameter types a query can be streamed by, each with its values in the order of the key the query sorts
+# on first (`?plan_id`, `?kind_id`): (sort key, term) pairs from the lookups.
+STREAM_BY_TYPES = ("plan", "product-kind")
+
+
+def _stream_values(kind: str, lookups: "Lookups") -> list[Node]:
+    if kind == "plan":
+        return [iri for _, iri in sorted(lookups.plans.items())]
+    return [Literal(kind_id) for kind_id in sorted({kind_id for _, kind_id in lookups.product_kinds})]
+
+
 class QueryError(CchcError):
     """An unknown query, a missing or unknown parameter, a value of the wrong type."""
 
@@ -58,6 +69,7 @@ class SavedQuery:
     tags: tuple[str, ...]
     text: str
     pagination: int | None = None  # `#+ pagination: N`: answered a page of N lines at a time when paged
+    stream_by: str | None = None  # `#+ stream-by: PARAM`: streamed one value of PARAM after another (bound_parts)
 
     @property
     def is_check(self) -> bool:
@@ -95,8 +107,14 @@ def load_query(path: Path) -> SavedQuery:
         if not _ORDER_BY.search(_code_only(text)):
             raise CchcError(f"{path}: #+ pagination needs an ORDER BY that orders every line, or pages would "
                             "overlap")
+    stream_by = header.get("stream-by")
+    if stream_by is not None:
+        param = next((p for p in params if p.name == stream_by), None)
+        if param is None or param.required or param.type not in STREAM_BY_TYPES:
+            raise CchcError(f"{path}: #+ stream-by names an optional parameter of type "
+                            f"{' or '.join(STREAM_BY_TYPES)} of the query, not {stream_by!r}")
     return SavedQuery(path.stem, path, str(header.get("summary", "")).strip(), str(header.get("description", "")).strip(),
-                      tuple(params), tuple(header.get("tags") or ()), text, pagination)
+                      tuple(params), tuple(header.get("tags") or ()), text, pagination, stream_by)
 
 
 def saved_queries(folder: Path = QUERIES) -> dict[str, SavedQuery]:
@@ -513,6 +531,17 @@ def bound_query(query: SavedQuery, raw_params: dict[str, str | list[str]], execu
                 limit: int | None = None, offset: int | None = None) -> str:
     """The text `run_saved` runs: the parameters bound (names resolved through `execute`) and the page cut.
     For callers that run it themselves, e.g. to stream the answer (`OxigraphDataset.rows`)."""
+    return bound_parts(query, raw_params, execute, limit, offset, parts=False)[0]
+
+
+def bound_parts(query: SavedQuery, raw_params: dict[str, str | list[str]], execute: Callable[[str], Table],
+                limit: int | None = None, offset: int | None = None, parts: bool = True) -> list[str]:
+    """The texts whose answers, laid end to end, are the answer: one (`bound_query`), or, for a query that
+    declares `#+ stream-by: PARAM` and is asked without PARAM and without a page, parts that each bind PARAM
+    to a run of its values (plans, product kinds) in the order the query sorts on first. A store sorts an
+    answer whole before giving its first line: by parts, the first lines wait for the first part only (one
+    plan of a corpus), not for the whole corpus to be read and sorted. The parts double in size (1, 2, 4…
+    values), since each query has a cost of its own: 630 plans are 10 queries, not 630."""
     if offset is not None and limit is None:
         limit = query.pagination
     cache: list[Lookups] = []
@@ -523,4 +552,14 @@ def bound_query(query: SavedQuery, raw_params: dict[str, str | list[str]], execu
         return cache[0]
 
     values = bindings_for(query, {nfc(k): v for k, v in raw_params.items()}, lookups)
-    return paged(with_values(query.text, values), limit, offset)
+    split = parts and query.stream_by and query.stream_by not in values and limit is None and not offset
+    if split:
+        kind = next(p.type for p in query.params if p.name == query.stream_by)
+        terms = _stream_values(kind, lookups())
+        runs, size = [], 1
+        while terms:
+            runs.append(terms[:size])
+            terms, size = terms[size:], size * 2
+        if runs:
+            return [with_values(query.text, {**values, query.stream_by: run}) for run in runs]
+    return [paged(with_values(query.text, values), limit, offset)]

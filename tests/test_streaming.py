@@ -170,3 +170,82 @@ def test_export_of_an_unknown_plan_from_the_store(store):
     result = invoke("export", "--plan", "ha-noi-2099", "--graph", store[1])
     assert result.exit_code == 2
     assert result.stderr == "error: --plan 'ha-noi-2099': no such plan in the graph; its plans: ninh-binh-2023\n"
+
+
+# ------------------------------------------------------------------------------------------------ in parts
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The 2023 plan and four synthetic plans (benchmarks/synthetic.py) in one graph file."""
+    from benchmarks.synthetic import generate
+    from cchc_graph.build import DEFAULT_PLAN, build_graph
+    from cchc_graph.store import write_graph
+
+    path = tmp_path_factory.mktemp("corpus") / "graph.ttl"
+    write_graph(build_graph([DEFAULT_PLAN, *generate(4, tmp_path_factory.mktemp("plans"))]), path)
+    return path
+
+
+@pytest.mark.parametrize("name,parts", [("plan-table", 3), ("products-by-type", 4)])
+def test_parts_laid_end_to_end_are_the_whole_answer(corpus, name, parts):
+    from cchc_graph.query import bound_parts, open_local
+
+    dataset = open_local(corpus)
+    query = get_query(name)
+    texts = bound_parts(query, {}, lambda t: run_local(dataset, t))
+    assert len(texts) == parts  # 5 plans in runs of 1, 2, 2; 10 product kinds in runs of 1, 2, 4, 3
+    whole = bound_parts(query, {}, lambda t: run_local(dataset, t), parts=False)
+    assert len(whole) == 1
+    rows = [row for text in texts for row in run_local(dataset, text).rows]
+    assert rows == run_local(dataset, whole[0]).rows and len(rows) > 400
+    # a page, or a value given, is one query
+    assert len(bound_parts(query, {}, lambda t: run_local(dataset, t), limit=10)) == 1
+    given = {"plan-table": {"plan": "ninh-binh-2023"}, "products-by-type": {"kind": "report"}}[name]
+    assert len(bound_parts(query, given, lambda t: run_local(dataset, t))) == 1
+
+
+def test_the_first_part_is_written_before_the_next_is_run(monkeypatch, corpus):
+    from cchc_graph.query import open_local
+
+    original = OxigraphDataset.rows
+    written_at_each_run: list[bytes] = []
+
+    def rows(self, text):
+        written_at_each_run.append(sys.stdout.buffer.getvalue())
+        return original(self, text)
+    monkeypatch.setattr(OxigraphDataset, "rows", rows)
+    result = invoke("query", "plan-table", "--format", "csv", "--graph", corpus)
+    assert result.exit_code == 0, result.output
+    assert len(written_at_each_run) == 3
+    assert written_at_each_run[0] == b""
+    header, first = result.stdout_bytes.split(b"\n", 2)[:2]
+    assert written_at_each_run[1].startswith(header + b"\n" + first + b"\n")
+    monkeypatch.setattr(OxigraphDataset, "rows", original)
+    dataset = open_local(corpus)
+    whole = render_bytes(run_saved(get_query("plan-table"), {}, lambda t: run_local(dataset, t)), "csv")
+    assert result.stdout_bytes == whole
+
+
+def test_export_of_a_corpus_streams_the_table_plan_after_plan(corpus):
+    from cchc_graph.export import table_rows
+    from cchc_graph.query import open_local
+
+    dataset = open_local(corpus, reasoning=False)
+    plans = sorted(str(r["plan_id"]) for r in run_local(dataset, get_query("plans").text).rows)
+    assert len(plans) == 5
+    assert list(table_rows(dataset)) == [row for plan in plans for row in table_rows(dataset, plan)]
+
+
+@pytest.mark.parametrize("header,message", [
+    ("#+ stream-by: colour", "#+ stream-by names an optional parameter of type plan or product-kind of the query, not 'colour'"),
+    ("#+ stream-by: year", "#+ stream-by names an optional parameter of type plan or product-kind of the query, not 'year'"),
+])
+def test_bad_stream_by_headers(tmp_path, header, message):
+    from cchc_graph.query import load_query
+
+    path = tmp_path / "q.rq"
+    path.write_text(f"#+ summary: x\n#+ params:\n#+   - name: year\n#+     type: year\n{header}\n"
+                    "SELECT ?x WHERE { ?x ?p ?year } ORDER BY ?x\n", encoding="utf-8")
+    with pytest.raises(CchcError) as caught:
+        load_query(path)
+    assert str(caught.value) == f"{path}: {message}"
