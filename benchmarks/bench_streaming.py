@@ -5,7 +5,9 @@ the process: the header, the first row, the last row, and the rows per second.
     python benchmarks/bench_streaming.py --graph benchmarks/.work/store-63 --runs 3
     python benchmarks/bench_streaming.py --graph benchmarks/.work/graph-63.ttl --runs 3   # the graph files
 
-Prints one Markdown line per command (medians of --runs) and the load average before and after.
+Prints one Markdown line per command (medians of --runs) and the load average before and after. The
+commands run as `python -m cchc_graph.cli`, so PYTHONPATH=DIR times another copy of the code (a commit
+before a change).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import argparse
 import csv
 import io
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -30,15 +31,11 @@ COMMANDS = {
 }
 
 
-def cchc_graph() -> str:
-    beside = Path(sys.executable).parent / "cchc-graph"
-    return str(beside) if beside.exists() else shutil.which("cchc-graph") or "cchc-graph"
-
-
 def timed(args: list[str]) -> dict:
     """One fresh process: seconds from its start to the header, the first row and the last row; rows."""
     start = time.perf_counter()
-    process = subprocess.Popen([cchc_graph(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-m", "cchc_graph.cli", *args], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
     reader = csv.reader(io.TextIOWrapper(process.stdout, encoding="utf-8", newline=""))
     marks, rows = [], 0
     for _ in reader:
