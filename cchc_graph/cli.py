@@ -9,6 +9,7 @@ file); 3 internal error (a bug: please report it with the trace printed).
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -148,10 +149,8 @@ def import_(file: Path, output: Path, plan_id: str | None, force: bool) -> None:
               help="File to write (default: standard output).")
 def export(graph_path: Path, fmt: str, plan: str | None, output: Path | None) -> None:
     """Export the plan table (CSV, regenerated from the graph by SPARQL) or an RDF dump."""
-    from contextlib import nullcontext
-
     from .ondisk import asserted_graph, is_store
-    from .store import atomic_write, read_graph, serialize, write_bytes
+    from .store import read_graph, serialize, write_bytes
 
     if fmt != "csv":
         data = serialize(asserted_graph(graph_path) if is_store(graph_path) else read_graph(graph_path), fmt)
@@ -165,9 +164,8 @@ def export(graph_path: Path, fmt: str, plan: str | None, output: Path | None) ->
 
     # The store `query plan-table` runs on (the inferred graph left out: the table reads asserted triples only).
     dataset = open_local(graph_path, reasoning=False)
-    with atomic_write(output) if output else nullcontext(None) as tmp:
-        with open(tmp, "wb") if tmp else nullcontext(sys.stdout.buffer) as out:
-            write_table(dataset, out, nfc_arg(plan) if plan else None)
+    with streamed_output(output) as out:
+        write_table(dataset, out, nfc_arg(plan) if plan else None)
 
 
 @main.command()
@@ -356,37 +354,64 @@ def answer_sources(graph_path: Path, reasoning: bool, endpoint: str | None, grap
 STREAM_BUFFER = 1 << 16  # bytes gathered before a write: a write per row costs more than the row itself
 
 
-def write_stream(pieces, output: Path | None) -> None:
-    """Write an answer piece by piece as it is computed. To -o FILE: into a temporary file renamed into place
-    at the end, so a failure midway leaves no file (nor a partial one). To standard output: the header and
-    the first row at once, then the rest in blocks of STREAM_BUFFER bytes (standard output may be unbuffered:
-    PYTHONUNBUFFERED); a reader that stops early (`| head`) ends the command quietly."""
-    from .store import atomic_write
+class _ReaderGone(Exception):
+    """Standard output was closed by its reader (`| head`): the answer is not wanted any more."""
 
-    def blocks():
-        pending = bytearray()
-        for index, piece in enumerate(pieces):
-            pending += piece
-            if index < 2 or len(pending) >= STREAM_BUFFER:
-                yield bytes(pending)
-                pending.clear()
-        if pending:
-            yield bytes(pending)
+
+class _StreamedStdout:
+    """Standard output for an answer written as it is computed: the first two writes (the header and the
+    first row) go out at once, the rest in blocks of STREAM_BUFFER bytes, whether or not Python buffers
+    standard output itself (PYTHONUNBUFFERED)."""
+
+    def __init__(self) -> None:
+        self.pending = bytearray()
+        self.writes = 0
+
+    def write(self, data: bytes) -> int:
+        self.pending += data
+        self.writes += 1
+        if self.writes <= 2 or len(self.pending) >= STREAM_BUFFER:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        try:
+            sys.stdout.buffer.write(bytes(self.pending))
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            import os
+            # Nothing more to say, and nothing left for Python to flush at exit either.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise _ReaderGone from None
+        self.pending.clear()
+
+
+@contextmanager
+def streamed_output(output: Path | None):
+    """Where an answer is written as it is computed. -o FILE: a temporary file renamed into place at the
+    end, so a failure midway leaves no file (nor a partial one). Standard output: `_StreamedStdout`; a
+    reader that stops early ends the command quietly (exit 0)."""
+    from .store import atomic_write
 
     if output:
         with atomic_write(output) as tmp, open(tmp, "wb") as out:
-            for block in blocks():
-                out.write(block)
+            yield out
         return
-    out = sys.stdout.buffer
+    out = _StreamedStdout()
     try:
-        for block in blocks():
-            out.write(block)
-            out.flush()
-    except BrokenPipeError:
-        # The reader is gone: nothing more to say, and nothing to flush at exit either.
-        import os
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        try:
+            yield out
+        finally:
+            out.flush()  # after a failure too: the lines computed before it are written
+    except _ReaderGone:
+        pass
+
+
+def write_stream(pieces, output: Path | None) -> None:
+    """Write an answer piece by piece as it is computed (see `streamed_output`)."""
+    with streamed_output(output) as out:
+        for piece in pieces:
+            out.write(piece)
 
 
 def emit(table, fmt: str, output: Path | None, title: str, **options) -> None:

@@ -249,3 +249,26 @@ def test_bad_stream_by_headers(tmp_path, header, message):
     with pytest.raises(CchcError) as caught:
         load_query(path)
     assert str(caught.value) == f"{path}: {message}"
+
+
+@pytest.mark.parametrize("args", [("query", "plan-table", "--format", "csv"), ("export",)])
+def test_a_reader_that_stops_early_ends_the_command_quietly(corpus, args):
+    """`… | head -1`: the answer (five plans, more than a pipe holds) blocks until the reader closes the
+    pipe; the command then stops with exit 0 and says nothing."""
+    import subprocess
+
+    process = subprocess.Popen([sys.executable, "-m", "cchc_graph.cli", *args, "--graph", str(corpus)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    header = process.stdout.readline()
+    process.stdout.close()
+    assert process.wait(timeout=120) == 0
+    assert header.startswith(b"plan_id,row_id," if args[0] == "query" else b"row_id,area,")
+    assert process.stderr.read() == b""
+
+
+def test_the_lines_before_a_failure_are_written_to_standard_output(monkeypatch, built_graph_file):
+    watched_rows(monkeypatch, [], fail_after=3)
+    result = invoke("query", "plan-summary", "--format", "csv", "--graph", built_graph_file)
+    assert result.exit_code == 2
+    assert result.stdout_bytes.count(b"\n") == 4  # the header and the three rows read
+    assert result.stderr == "error: SPARQL error: the store stopped answering\n"
