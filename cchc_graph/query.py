@@ -34,12 +34,13 @@ PARAM_TYPES = ("string", "integer", "boolean", "date", "year", "quarter", "agenc
 ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
-# The parameter types a query can be streamed by, each with its values in the order of the key the query sorts
-# on first (`?plan_id`, `?kind_id`): (sort key, term) pairs from the lookups.
+# The parameter types a query can be streamed by (`#+ stream-by`).
 STREAM_BY_TYPES = ("plan", "product-kind")
 
 
 def _stream_values(kind: str, lookups: "Lookups") -> list[Node]:
+    """Every value of a `stream-by` parameter, as the terms it binds, in the order of the key its queries sort
+    on first: plan ids (`?plan_id`), product kind ids (`?kind_id`)."""
     if kind == "plan":
         return [iri for _, iri in sorted(lookups.plans.items())]
     return [Literal(kind_id) for kind_id in sorted({kind_id for _, kind_id in lookups.product_kinds})]
