@@ -473,7 +473,7 @@ def query(name: str, params: tuple[str, ...], limit: int | None, offset: int | N
           excel: bool, lang: str | None, output: Path | None, graph_path: Path, reasoning: bool, endpoint: str | None,
           graph_iri: str | None, remote_default_graph: bool, timeout: int, retries: int) -> None:
     """Run the saved query NAME (see `cchc-graph queries`). A *-violation check exits 1 when it finds rows."""
-    from .query import bound_parts, get_query
+    from .query import bound_parts, get_query, rows_of_parts
     from .render import STREAMED, check_options, stream
 
     check_options(fmt, lang=lang, truncate=truncate, excel=excel, to_file=output is not None)
@@ -483,15 +483,14 @@ def query(name: str, params: tuple[str, ...], limit: int | None, offset: int | N
     # In parts (`#+ stream-by`) on the embedded store only: on an endpoint each part would be a request.
     texts = bound_parts(saved, raw, execute, limit=limit, offset=offset, parts=fmt in STREAMED and not endpoint)
     if fmt in STREAMED:  # written as the store answers: the first lines come out before the last is computed
-        columns, first = rows(texts[0])
+        columns, lines = rows_of_parts(rows, texts)
         seen = []
 
-        def lines():
-            for index in range(len(texts)):  # each part run when the one before is written
-                for line in first if index == 0 else rows(texts[index])[1]:
-                    seen[:1] = [True]
-                    yield line
-        write_stream(stream(columns, lines(), fmt, lang=lang, truncate=truncate, excel=excel), output)
+        def counted():
+            for line in lines:
+                seen[:1] = [True]
+                yield line
+        write_stream(stream(columns, counted(), fmt, lang=lang, truncate=truncate, excel=excel), output)
         found = bool(seen)
     else:  # a table sizes its columns from every row; a spreadsheet is one file
         table = execute(texts[0])

@@ -552,6 +552,18 @@ def bound_query(query: SavedQuery, raw_params: dict[str, str | list[str]], execu
     return bound_parts(query, raw_params, execute, limit, offset, parts=False)[0]
 
 
+def rows_of_parts(rows: Callable[[str], tuple[list[str], Iterable[dict]]], texts: list[str]):
+    """(columns, an iterator of rows) of the answers of `texts` (`bound_parts`) laid end to end, each part run
+    when the rows before it have been read. `rows`: e.g. `OxigraphDataset.rows`."""
+    columns, first = rows(texts[0])
+
+    def lines():
+        yield from first
+        for text in texts[1:]:
+            yield from rows(text)[1]
+    return columns, lines()
+
+
 def bound_parts(query: SavedQuery, raw_params: dict[str, str | list[str]], execute: Callable[[str], Table],
                 limit: int | None = None, offset: int | None = None, parts: bool = True) -> list[str]:
     """The texts whose answers, laid end to end, are the answer: one (`bound_query`), or, for a query that
