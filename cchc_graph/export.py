@@ -14,7 +14,7 @@ from typing import BinaryIO, Iterator
 from rdflib import Graph
 
 from .errors import CchcError
-from .query import Lookups, bindings_for, get_query, lookups_from, run_local, with_values
+from .query import Lookups, bound_parts, get_query, lookups_from, run_local
 from .sources import TABLE_COLUMNS
 from .store import OxigraphDataset
 
@@ -35,12 +35,11 @@ def table_rows(dataset: OxigraphDataset, plan: str | None = None) -> Iterator[li
     if plan is not None and plan not in lookups().plans:
         known = ", ".join(sorted(lookups().plans)) or "none"
         raise CchcError(f"--plan {plan!r}: no such plan in the graph; its plans: {known}")
-    values = bindings_for(query, {"plan": plan} if plan else {}, lookups)
-    columns, solutions = dataset.solutions(with_values(query.text, values))
-    index = {name: columns.index(name) for name in _WANTED}
+    # One plan after another (`#+ stream-by: plan`): the first rows are written once the first plan is read.
+    texts = bound_parts(query, {"plan": plan} if plan else {}, lambda text: run_local(dataset, text))
     product_at = TABLE_COLUMNS.index("product")
     key, row = None, None
-    for solution in solutions:
+    for solution, index in _solutions(dataset, texts):
         cells = [term.value if term is not None else "" for term in solution]
         this = (cells[index["plan_id"]], cells[index["row_id"]])
         if this != key:
@@ -52,6 +51,15 @@ def table_rows(dataset: OxigraphDataset, plan: str | None = None) -> Iterator[li
                 else cells[index["product"]]
     if row is not None:
         yield row
+
+
+def _solutions(dataset: OxigraphDataset, texts: list[str]):
+    """(solution, column index by name) of each text's answer in turn, each run when the last is read."""
+    for text in texts:
+        columns, solutions = dataset.solutions(text)
+        index = {name: columns.index(name) for name in _WANTED}
+        for solution in solutions:
+            yield solution, index
 
 
 class _Utf8:

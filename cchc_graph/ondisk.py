@@ -79,3 +79,19 @@ def open_store(store_dir: Path, reasoning: bool = True):
     if not reasoning:
         dataset.default_graphs = [name for name in manifest["graphs"] if name != str(INFERRED)]
     return dataset
+
+
+def asserted_graph(store_dir: Path):
+    """The asserted graph of a store as an rdflib Graph, as `read_graph` gives the graph file it was made
+    from (for `export` of an RDF dump, which rdflib serialises in its sorted, deterministic form)."""
+    from rdflib import Graph
+
+    from .namespaces import bind_prefixes
+    from .store import ASSERTED, to_rdflib
+
+    dataset = open_store(store_dir, reasoning=False)
+    graph = Graph()
+    for quad in dataset.store.quads_for_pattern(None, None, None, dataset._ox.NamedNode(str(ASSERTED))):
+        graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    bind_prefixes(graph)
+    return graph

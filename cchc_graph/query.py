@@ -34,6 +34,18 @@ PARAM_TYPES = ("string", "integer", "boolean", "date", "year", "quarter", "agenc
 ROMAN_QUARTERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "q1": 1, "q2": 2, "q3": 3, "q4": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 
 
+# The parameter types a query can be streamed by (`#+ stream-by`).
+STREAM_BY_TYPES = ("plan", "product-kind")
+
+
+def _stream_values(kind: str, lookups: "Lookups") -> list[Node]:
+    """Every value of a `stream-by` parameter, as the terms it binds, in the order of the key its queries sort
+    on first: plan ids (`?plan_id`), product kind ids (`?kind_id`)."""
+    if kind == "plan":
+        return [iri for _, iri in sorted(lookups.plans.items())]
+    return [Literal(kind_id) for kind_id in sorted({kind_id for _, kind_id in lookups.product_kinds})]
+
+
 class QueryError(CchcError):
     """An unknown query, a missing or unknown parameter, a value of the wrong type."""
 
@@ -58,10 +70,14 @@ class SavedQuery:
     tags: tuple[str, ...]
     text: str
     pagination: int | None = None  # `#+ pagination: N`: answered a page of N lines at a time when paged
+    stream_by: str | None = None  # `#+ stream-by: PARAM`: streamed one value of PARAM after another (bound_parts)
 
     @property
     def is_check(self) -> bool:
         return self.name.endswith("-violation")
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's: the same objects, ten times faster
 
 
 def parse_header(text: str) -> dict:
@@ -73,7 +89,7 @@ def parse_header(text: str) -> dict:
             lines.append(line[3:] if line.startswith("#+ ") else line[2:])
         elif line.strip() and not line.startswith("#"):
             break
-    return yaml.safe_load("\n".join(lines)) or {}
+    return yaml.load("\n".join(lines), Loader=_YAML_LOADER) or {}
 
 
 def load_query(path: Path) -> SavedQuery:
@@ -95,8 +111,14 @@ def load_query(path: Path) -> SavedQuery:
         if not _ORDER_BY.search(_code_only(text)):
             raise CchcError(f"{path}: #+ pagination needs an ORDER BY that orders every line, or pages would "
                             "overlap")
+    stream_by = header.get("stream-by")
+    if stream_by is not None:
+        param = next((p for p in params if p.name == stream_by), None)
+        if param is None or param.required or param.type not in STREAM_BY_TYPES:
+            raise CchcError(f"{path}: #+ stream-by names an optional parameter of type "
+                            f"{' or '.join(STREAM_BY_TYPES)} of the query, not {stream_by!r}")
     return SavedQuery(path.stem, path, str(header.get("summary", "")).strip(), str(header.get("description", "")).strip(),
-                      tuple(params), tuple(header.get("tags") or ()), text, pagination)
+                      tuple(params), tuple(header.get("tags") or ()), text, pagination, stream_by)
 
 
 def saved_queries(folder: Path = QUERIES) -> dict[str, SavedQuery]:
@@ -109,10 +131,19 @@ def saved_queries(folder: Path = QUERIES) -> dict[str, SavedQuery]:
 
 @lru_cache(maxsize=4)
 def _parsed_queries(stamp: tuple) -> tuple[tuple[str, SavedQuery], ...]:
-    return tuple((q.name, q) for q in (load_query(path) for path, _, _ in stamp))
+    return tuple((q.name, q) for q in (_parsed_query(*entry) for entry in stamp))
+
+
+@lru_cache(maxsize=256)
+def _parsed_query(path: Path, mtime_ns: int, size: int) -> SavedQuery:
+    return load_query(path)
 
 
 def get_query(name: str, folder: Path = QUERIES) -> SavedQuery:
+    path = folder / f"{name}.rq"
+    if re.fullmatch(r"[\w][\w.-]*", name) and path.is_file():  # only its own header read: a fresh `query` needs one
+        stat = path.stat()
+        return _parsed_query(path, stat.st_mtime_ns, stat.st_size)
     queries = saved_queries(folder)
     if name not in queries:
         raise QueryError(f"unknown query {name!r}; {did_you_mean(name, [(q, q) for q in queries])}"
@@ -457,7 +488,7 @@ def open_local(graph_path: Path, reasoning: bool = True):
     graph. Files go straight into Oxigraph, so this stays fast at corpus size. `graph_path` may also be an
     on-disk store (`build --store DIR`), which is opened as it is."""
     from .ondisk import is_store, open_store
-    from .reason import inferred_path_for, load_ontology, read_fresh_inferred, reason_in_store
+    from .reason import inferred_path_for, load_ontology, ontology_files, read_fresh_inferred, reason_in_store
     from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset, check_graph_file, links_path_for
 
     graph_path = Path(graph_path)
@@ -481,11 +512,16 @@ def open_local(graph_path: Path, reasoning: bool = True):
     if cached is None:
         dataset = OxigraphDataset()
         dataset.add_file(ASSERTED, graph_path, data=data)
-    ontology = load_ontology()
-    dataset.add_graph(ONTOLOGY_GRAPH, ontology)
+    stale = reasoning and cached is None
+    if stale:  # the rules are compiled from the ontology read by rdflib
+        ontology = load_ontology()
+        dataset.add_graph(ONTOLOGY_GRAPH, ontology)
+    else:  # the project's own files, straight into Oxigraph: no rdflib parse on every query (a test: same graph)
+        for path in ontology_files():
+            dataset.add_file(ONTOLOGY_GRAPH, path, checked=True)
     if reasoning:
         inferred_file = inferred_path_for(graph_path)
-        if cached is not None:
+        if not stale:
             dataset.add_file(INFERRED, inferred_file, checked=True, data=cached)
         else:
             from .progress import progress
@@ -506,6 +542,36 @@ def run_saved(query: SavedQuery, raw_params: dict[str, str | list[str]], execute
     is a string, or the list of the values given for it. `limit` / `offset`: one page of the answer (in the
     query's ORDER BY), cut by the store; an `offset` alone with a query declaring `#+ pagination: N` gives a
     page of N lines."""
+    return execute(bound_query(query, raw_params, execute, limit, offset))
+
+
+def bound_query(query: SavedQuery, raw_params: dict[str, str | list[str]], execute: Callable[[str], Table],
+                limit: int | None = None, offset: int | None = None) -> str:
+    """The text `run_saved` runs: the parameters bound (names resolved through `execute`) and the page cut.
+    For callers that run it themselves, e.g. to stream the answer (`OxigraphDataset.rows`)."""
+    return bound_parts(query, raw_params, execute, limit, offset, parts=False)[0]
+
+
+def rows_of_parts(rows: Callable[[str], tuple[list[str], Iterable[dict]]], texts: list[str]):
+    """(columns, an iterator of rows) of the answers of `texts` (`bound_parts`) laid end to end, each part run
+    when the rows before it have been read. `rows`: e.g. `OxigraphDataset.rows`."""
+    columns, first = rows(texts[0])
+
+    def lines():
+        yield from first
+        for text in texts[1:]:
+            yield from rows(text)[1]
+    return columns, lines()
+
+
+def bound_parts(query: SavedQuery, raw_params: dict[str, str | list[str]], execute: Callable[[str], Table],
+                limit: int | None = None, offset: int | None = None, parts: bool = True) -> list[str]:
+    """The texts whose answers, laid end to end, are the answer: one (`bound_query`), or, for a query that
+    declares `#+ stream-by: PARAM` and is asked without PARAM and without a page, parts that each bind PARAM
+    to a run of its values (plans, product kinds) in the order the query sorts on first. A store sorts an
+    answer whole before giving its first line: by parts, the first lines wait for the first part only (one
+    plan of a corpus), not for the whole corpus to be read and sorted. The parts double in size (1, 2, 4…
+    values), since each query has a cost of its own: 630 plans are 10 queries, not 630."""
     if offset is not None and limit is None:
         limit = query.pagination
     cache: list[Lookups] = []
@@ -516,4 +582,14 @@ def run_saved(query: SavedQuery, raw_params: dict[str, str | list[str]], execute
         return cache[0]
 
     values = bindings_for(query, {nfc(k): v for k, v in raw_params.items()}, lookups)
-    return execute(paged(with_values(query.text, values), limit, offset))
+    split = parts and query.stream_by and query.stream_by not in values and limit is None and not offset
+    if split:
+        kind = next(p.type for p in query.params if p.name == query.stream_by)
+        terms = _stream_values(kind, lookups())
+        runs, size = [], 1
+        while terms:
+            runs.append(terms[:size])
+            terms, size = terms[size:], size * 2
+        if runs:
+            return [with_values(query.text, {**values, query.stream_by: run}) for run in runs]
+    return [paged(with_values(query.text, values), limit, offset)]

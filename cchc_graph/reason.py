@@ -42,8 +42,12 @@ _TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.Class, RDFS.Class, OWL.ObjectPro
                   RDF.Property, OWL.AnnotationProperty, RDFS.Datatype, OWL.NamedIndividual}
 
 
+def ontology_files(folder: Path = ONTOLOGY_DIR) -> list[Path]:
+    return sorted(folder.glob("*.ttl"))
+
+
 def load_ontology(folder: Path = ONTOLOGY_DIR) -> Graph:
-    return read_graph(*sorted(folder.glob("*.ttl")))
+    return read_graph(*ontology_files(folder))
 
 
 ENGINES = ("rules", "owlrl")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable, Iterator
 
 import yaml
 from rdflib import BNode, Literal, URIRef
@@ -120,23 +121,77 @@ def render(table: Table, fmt: str, *, lang: str | None = None, width: int | None
         return json.dumps({"head": {"vars": table.columns}, "results": {"bindings": bindings}},
                           ensure_ascii=False, indent=2) + "\n"
     names = headers(table.columns, lang)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(names)
-        writer.writerows([cell(row.get(c)) for c in table.columns] for row in table.rows)
-        return out.getvalue()
-    if fmt == "markdown":
-        def esc(value: str) -> str:
-            value = cut(value, truncate) if truncate else value
-            return value.replace("|", "\\|").replace("\n", "<br>")
-        lines = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
-        lines += ["| " + " | ".join(esc(cell(row.get(c))) for c in table.columns) + " |" for row in table.rows]
-        return "\n".join(lines) + "\n"
+    if fmt in ("csv", "markdown"):
+        return "".join(_lines(table.columns, names, table.rows, fmt, truncate))
     if fmt == "table":
         return text_table(names, [[cell(row.get(c)) for c in table.columns] for row in table.rows],
                           width or terminal_width(), truncate)
     raise RenderError(f"--format {fmt} is written by render_bytes")
+
+
+class _Sink:
+    """What csv.writer writes to: each line handed to a function."""
+
+    def __init__(self, write) -> None:
+        self.write = write
+
+
+def _lines(columns: list[str], names: list[str], rows: Iterable[dict[str, Node]], fmt: str,
+           truncate: int | None) -> Iterator[str]:
+    """A CSV or Markdown answer line by line (a CSV line may hold a quoted line break): the header first,
+    before any row is read."""
+    if fmt == "csv":
+        written: list[str] = []
+        writer = csv.writer(_Sink(written.append), lineterminator="\n")  # one write call per line
+
+        def line(values: list[str]) -> str:
+            writer.writerow(values)
+            return written.pop()
+    else:
+        def esc(value: str) -> str:
+            value = cut(value, truncate) if truncate else value
+            return value.replace("|", "\\|").replace("\n", "<br>")
+
+        def line(values: list[str]) -> str:
+            return "| " + " | ".join(esc(value) for value in values) + " |\n"
+    yield line(names) if fmt == "csv" else "| " + " | ".join(names) + " |\n" + "|" + "---|" * len(names) + "\n"
+    for row in rows:
+        yield line([cell(row.get(c)) for c in columns])
+
+
+def _json_lines(columns: list[str], rows: Iterable[dict[str, Node]]) -> Iterator[str]:
+    """The SPARQL 1.1 JSON results of `render` (json.dumps, indent 2) in pieces: the head first, then each
+    binding as it is read, indented to its depth in the whole document. The same bytes (a test)."""
+    skeleton = json.dumps({"head": {"vars": columns}, "results": {"bindings": [0]}}, ensure_ascii=False, indent=2)
+    before, after = skeleton.split("\n      0\n")  # 0: a placeholder no variable name (a JSON string) can be
+    yield before
+    first = True
+    for row in rows:
+        binding = json.dumps({c: term_json(t) for c, t in row.items()}, ensure_ascii=False, indent=2)
+        yield ("\n" if first else ",\n") + "      " + binding.replace("\n", "\n      ")
+        first = False
+    # json.dumps writes an empty list as `[]`, on the line it opens
+    yield ("]" + after.removeprefix("    ]") if first else "\n" + after) + "\n"
+
+
+STREAMED = ("csv", "json", "markdown")  # written line by line; a table needs every row for its column widths
+
+
+def stream(columns: list[str], rows: Iterable[dict[str, Node]], fmt: str, *, lang: str | None = None,
+           truncate: int | None = None, excel: bool = False) -> Iterator[bytes]:
+    """The bytes `render_bytes` gives for a SELECT answer, in pieces written as the rows are read: the
+    header (or JSON head) before the first row is asked for, then a piece per row. For the formats of
+    STREAMED only: a table sizes its columns from every row, and a spreadsheet is one zip file."""
+    if fmt not in STREAMED:
+        raise RenderError(f"--format {fmt} is not written row by row; choose {', '.join(STREAMED)}")
+    lang = lang or default_lang(fmt)
+    check_options(fmt, lang=lang, truncate=truncate, excel=excel, to_file=True)
+    pieces = _json_lines(columns, rows) if fmt == "json" else _lines(columns, headers(columns, lang), rows, fmt, truncate)
+    first = True
+    for piece in pieces:
+        data = piece.encode("utf-8")
+        yield BOM + data if excel and first else data
+        first = False
 
 
 def share_width(natural: list[int], floors: list[int], available: int) -> list[int]:

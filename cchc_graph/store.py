@@ -274,6 +274,36 @@ class OxigraphDataset:
             raise CchcError("expected a SELECT query")
         return [v.value for v in result.variables], (tuple(solution) for solution in result)
 
+    def rows(self, text: str):
+        """(variable names, an iterator of rows: dicts of rdflib terms, unbound variables left out) of a SELECT
+        query, converted as the store gives them, so that an answer can be written as it arrives."""
+        result = self._run(text)
+        if not isinstance(result, self._ox.QuerySolutions):
+            raise CchcError("expected a SELECT query")
+        columns = [v.value for v in result.variables]
+        return columns, self._converted(result, columns)
+
+    @staticmethod
+    def _converted(result, columns: list[str]):
+        converted: dict = {}  # answers repeat terms (roles, texts, agencies): convert each once
+        solutions = iter(result)
+        while True:
+            try:
+                solution = next(solutions)
+            except StopIteration:
+                return
+            except (ValueError, OSError) as exc:  # the store evaluates lazily: an error may come mid-answer
+                raise CchcError(f"SPARQL error: {exc}") from None
+            row = {}
+            for index, column in enumerate(columns):
+                term = solution[index]
+                if term is not None:
+                    value = converted.get(term)
+                    if value is None:
+                        value = converted[term] = to_rdflib(term)
+                    row[column] = value
+            yield row
+
     def answer(self, text: str):
         """A SELECT or ASK answer as (columns, rows of rdflib terms, None) or ([], [], boolean); a CONSTRUCT or
         DESCRIBE answer as an rdflib Graph. Callers see one kind of term."""
@@ -287,19 +317,7 @@ class OxigraphDataset:
                 graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
             return graph
         columns = [v.value for v in result.variables]
-        rows = []
-        converted: dict = {}  # answers repeat terms (roles, texts, agencies): convert each once
-        for solution in result:
-            row = {}
-            for index, column in enumerate(columns):
-                term = solution[index]
-                if term is not None:
-                    value = converted.get(term)
-                    if value is None:
-                        value = converted[term] = to_rdflib(term)
-                    row[column] = value
-            rows.append(row)
-        return columns, rows, None
+        return columns, list(self._converted(result, columns)), None
 
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -318,6 +318,23 @@ def test_a_bad_parameter_is_http_400_with_the_cli_message(client, built_graph_fi
     assert answer.json() == {"error": said.stderr.strip().removeprefix("error: ")}
 
 
+def test_the_api_pages_as_the_cli_does(client, built_graph_file):
+    said = cli("query", "plan-table", "--limit", "2", "--offset", "3", "--format", "csv", "--graph", str(built_graph_file))
+    assert said.exit_code == 0 and len(said.stdout_bytes.splitlines()) == 3
+    answer = client.get("/api/queries/plan-table?limit=2&offset=3&format=csv")
+    assert answer.status_code == 200 and answer.content == said.stdout_bytes
+    whole = client.get("/api/queries/products-by-type?format=json").json()["results"]["bindings"]
+    page = client.get("/api/queries/products-by-type?offset=2&format=json").json()["results"]["bindings"]
+    assert page == whole[2:]  # an offset alone: a page of the query's pagination size (1000 lines)
+    form = client.get("/queries/plan-table?plan=ninh-binh-2023&limit=5")
+    assert form.status_code == 200 and len(re.findall(r"<tr>", form.text)) == 6  # the header and five lines
+    for bad, message in (("limit=0", "limit='0': limit is a whole number of 1 or more"),
+                         ("offset=-1", "offset='-1': offset is a whole number of 0 or more"),
+                         ("limit=ten", "limit='ten': limit is a whole number of 1 or more")):
+        answer = client.get(f"/api/queries/plan-table?{bad}")
+        assert answer.status_code == 400 and answer.json() == {"error": message}
+
+
 def test_api_refusals(client):
     assert client.get("/api/queries/nothing").status_code == 404
     assert client.get("/api/queries/plans", headers={"accept": "image/png"}).status_code == 406
@@ -337,6 +354,8 @@ def test_the_openapi_description_follows_the_headers(client):
     assert params["quarter"]["schema"] == {"type": "array", "items": {"type": "string"}}
     assert params["include_ongoing"]["schema"] == {"type": "boolean", "default": False}
     assert params["format"]["schema"]["enum"] == ["json", "csv", "xlsx"]
+    assert params["limit"]["schema"] == {"type": "integer", "minimum": 1}
+    assert params["offset"]["schema"] == {"type": "integer", "minimum": 0}
     assert set(due["responses"]) == {"200", "400"}
 
 

@@ -26,7 +26,7 @@ from .openapi import openapi
 from .site import BASE, Site, local_path
 
 PAGE_SIZE = 100  # lines of an answer per HTML page; downloads and the API give every line
-RESERVED = {"format", "page", "lang"}  # never query parameters: how the answer is shown
+RESERVED = {"format", "page", "lang", "limit", "offset"}  # never query parameters: how the answer is shown
 STATIC = Path(__file__).parent / "static"
 
 
@@ -87,7 +87,7 @@ def create_app(graph_path: Path, reasoning: bool = True) -> Starlette:
         table, error = None, None
         if params or "run" in request.query_params:
             try:
-                table = site.run(saved.name, params)
+                table = site.run(saved.name, params, *page_cut(request))
             except CchcError as exc:
                 error = str(exc)
         download = urlencode([(k, v) for k, values in params.items() for v in values])
@@ -202,7 +202,7 @@ def create_app(graph_path: Path, reasoning: bool = True) -> Starlette:
                                  if fmt else "none of the Accept header's types is served: "
                                  + ", ".join(ANSWER_FORMATS.values())}, status_code=406 if not fmt else 400)
         try:
-            table = site.run(saved.name, query_params(request))
+            table = site.run(saved.name, query_params(request), *page_cut(request))
         except QueryError as exc:
             return JSONResponse({"error": str(exc)}, status_code=400)
         return answer_response(table, fmt, saved.name)
@@ -273,6 +273,21 @@ def query_params(request: Request) -> dict[str, list[str]]:
             continue
         params.setdefault(nfc(name), []).append(nfc(value))
     return params
+
+
+def page_cut(request: Request) -> tuple[int | None, int | None]:
+    """`limit` and `offset` of the URL, as `cchc-graph query --limit N --offset M`: one page of the answer,
+    cut by the store (an offset alone: a page of the query's `#+ pagination` size)."""
+    cut: list[int | None] = []
+    for name, least in (("limit", 1), ("offset", 0)):
+        value = request.query_params.get(name, "").strip()
+        if not value:
+            cut.append(None)
+        elif not value.isdigit() or int(value) < least:
+            raise QueryError(f"{name}={value!r}: {name} is a whole number of {least} or more")
+        else:
+            cut.append(int(value))
+    return cut[0], cut[1]
 
 
 def paged(table: Table, request: Request) -> dict:

@@ -40,7 +40,12 @@ def openapi(queries) -> dict:
             "parameters": [parameter(p) for p in query.params] + [{
                 "name": "format", "in": "query", "required": False,
                 "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]},
-                "description": "the answer's format; else chosen by the Accept header (default SPARQL JSON)"}],
+                "description": "the answer's format; else chosen by the Accept header (default SPARQL JSON)"},
+                {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1},
+                 "description": "at most this many lines, in the query's order (as `cchc-graph query --limit`)"},
+                {"name": "offset", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0},
+                 "description": "skip this many lines; alone, a page of the query's pagination size"
+                                + (f" ({query.pagination} lines)" if query.pagination else "")}],
             "responses": {
                 "200": {"description": "the answer", "content": ANSWERS},
                 "400": {"description": "a parameter missing, unknown or of the wrong value (the message says which)",

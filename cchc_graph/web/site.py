@@ -33,10 +33,11 @@ class Site:
     def execute(self, text: str) -> Table:
         return run_local(self.dataset, text)
 
-    def run(self, name: str, params: dict[str, str | list[str]] | None = None) -> Table:
+    def run(self, name: str, params: dict[str, str | list[str]] | None = None, limit: int | None = None,
+            offset: int | None = None) -> Table:
         """A saved query with parameters as people type them: bound and checked as `cchc-graph query` does
-        (a QueryError says what is wrong with a value)."""
-        return run_saved(get_query(name), params or {}, self.execute)
+        (a QueryError says what is wrong with a value); `limit` / `offset` as its --limit / --offset."""
+        return run_saved(get_query(name), params or {}, self.execute, limit=limit, offset=offset)
 
     # ------------------------------------------------------------------ computed once
     @cached_property
