@@ -27,7 +27,7 @@ from .provinces import Province, Provinces, load_provinces
 from .namespaces import CCHC, DCTERMS, ELI, ELI_BASE, ID, PK, PROV, RA, RDF, RDFS, SKOS, TIME, XSD, bind_prefixes
 from .resources import DATA, DATA_FILES, DEFAULT_PLAN, ONTOLOGY
 from .progress import progress
-from .sources import PlanSource, TableRow, load_plan
+from .sources import PlanSource, TableRow, load_meta, load_plan
 from .store import serialize
 from .text import fold
 from .timeframes import CONDITIONAL, FOLLOWING, ONGOING, PERIODIC, Timeframe, parse_timeframe
@@ -454,7 +454,10 @@ def build_parts(plan_folders: list[Path] | None = None, sources: Sources | None 
     # First every plan's province and its agencies, then the changes, then the plans: a plan written after a
     # change names the bodies that existed then (or the ended ones it still names).
     for folder in plan_folders or [DEFAULT_PLAN]:
-        plan = load_plan(folder)
+        if only is None or Path(folder).name in only:
+            plan = load_plan(folder)
+        else:  # mapped before, unchanged: only its province and year matter here
+            plan = PlanSource(Path(folder), load_meta(Path(folder) / "plan.toml", Path(folder).name), [])
         other = folders.setdefault(plan.meta.plan_id, Path(folder))
         if other != Path(folder):
             # The folder name is the plan id: two folders of one name would merge into one plan node.

@@ -19,7 +19,8 @@ from pathlib import Path
 from .errors import CchcError, SourceError
 
 MANIFEST = "cchc-store.json"
-FORMAT = 1
+FORMAT = 1  # one asserted graph (write_store); 2: a graph per plan (incremental.py)
+FORMATS = (1, 2)
 
 
 def is_store(path: Path) -> bool:
@@ -73,9 +74,14 @@ def open_store(store_dir: Path, reasoning: bool = True):
     if not is_store(store_dir):
         raise SourceError(store_dir, "is a folder but not a store written by `cchc-graph build --store`")
     manifest = json.loads((store_dir / MANIFEST).read_text(encoding="utf-8"))
-    if manifest.get("format") != FORMAT:
-        raise SourceError(store_dir, f"store format {manifest.get('format')!r} is not {FORMAT}; build it again")
+    if manifest.get("format") not in FORMATS:
+        raise SourceError(store_dir, f"store format {manifest.get('format')!r} is not one of {FORMATS}; build it again")
     dataset = OxigraphDataset(store_dir, read_only=True)
-    if not reasoning:
-        dataset.default_graphs = [name for name in manifest["graphs"] if name != str(INFERRED)]
+    if not reasoning:  # every graph but the inferred ones (the plans' and the shared part's closures)
+        dataset.default_graphs = [name for name in manifest["graphs"]
+                                  if name != str(INFERRED) and not name.endswith("/inferred")]
     return dataset
+
+
+def store_manifest(store_dir: Path) -> dict:
+    return json.loads((Path(store_dir) / MANIFEST).read_text(encoding="utf-8"))
