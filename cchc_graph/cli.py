@@ -219,10 +219,16 @@ def validate(graph_path: Path, lang: str, fmt: str, fail_on: str, output: Path |
     """Validate the built graph against shapes/ (or --shapes) and report the findings by table row. Exit 0
     when it conforms, 1 with findings at or above --fail-on, 2 when the shapes cannot be run ("not supported")
     or the input is bad."""
+    from .ondisk import is_store
     from .validate import SHAPES_DIR, render_report, validate_files
 
-    outcome = validate_files([graph_path], shapes_dir=list(shapes) or SHAPES_DIR, engine=engine,
-                             with_ontology=not no_ontology)
+    if is_store(graph_path):  # a store built plan by plan: only the plans changed since are validated again
+        from .store_validation import validate_store
+        outcome = validate_store(graph_path, list(shapes) or SHAPES_DIR, engine, not no_ontology,
+                                 full_report=fmt == "turtle")
+    else:
+        outcome = validate_files([graph_path], shapes_dir=list(shapes) or SHAPES_DIR, engine=engine,
+                                 with_ontology=not no_ontology)
     write_out(render_report(outcome, lang=lang, fmt=fmt).encode("utf-8"), output)
     sys.exit(outcome.exit_code(fail_on))
 

@@ -250,11 +250,26 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
         manifest["last_build"] = {"rebuilt": result.rebuilt, "kept": result.kept, "removed": result.removed,
                                   "reasoned": result.reasoned, "shared_reasoned": reason_all, "full": full}
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        _carry_validation_cache(store_dir, folder, set(plan_ids))
         _replace(folder, store_dir)
     finally:
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
     return result, parts
+
+
+def _carry_validation_cache(old: Path, new: Path, plan_ids: set[str]) -> None:
+    """The cached findings of `validate --graph DIR` (store_validation.py), for the plans still in the store:
+    each is keyed by the digest of its inputs, so a changed plan's entry is simply stale."""
+    from .store_validation import CACHE_DIR
+
+    source = old / CACHE_DIR
+    if not source.is_dir():
+        return
+    (new / CACHE_DIR).mkdir(exist_ok=True)
+    for entry in source.glob("*.json"):
+        if entry.stem in plan_ids:
+            shutil.copy2(entry, new / CACHE_DIR / entry.name)
 
 
 def _replace(folder: Path, store_dir: Path) -> None:
@@ -292,12 +307,14 @@ def union_ntriples(store, groups: list[list[str]]) -> list[bytes]:
     `serialize(…, "nt")` writes). The store is read in one pass (N-Quads): much faster than a dump per graph."""
     import pyoxigraph
 
-    group_of = {f"<{name}>".encode(): index for index, names in enumerate(groups) for name in names}
+    groups_of: dict[bytes, list[int]] = {}
+    for index, names in enumerate(groups):
+        for name in names:
+            groups_of.setdefault(f"<{name}>".encode(), []).append(index)
     lines: list[set[bytes]] = [set() for _ in groups]
     for line in store.dump(format=pyoxigraph.RdfFormat.N_QUADS).splitlines():
         triple, _, graph = line[:-2].rpartition(b" ")  # "<s> <p> <o> <g> ." (graph names hold no space)
-        index = group_of.get(graph)
-        if index is not None:
+        for index in groups_of.get(graph, ()):
             lines[index].add(triple + b" .")
     return [b"\n".join(sorted(found)) + b"\n" if found else b"" for found in lines]
 
