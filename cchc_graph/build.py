@@ -364,13 +364,39 @@ def map_catalogue(g: Graph, sources: Sources, province_slug: str, timeline: Time
 
 @dataclass
 class PlanPart:
-    """One plan mapped on its own: its triples (sorted N-Triples lines, as `serialize(…, "nt")` writes them) and
-    the agency ids it names, which decide the agency nodes of the shared part (a body created by a 2025 change
-    is in the graph only when a plan names it)."""
+    """One plan mapped on its own: its own triples (those about its own nodes, whose IRIs carry its id), the
+    other triples it makes (`common`: the quarters, dates and uncatalogued documents it names, which other
+    plans may make too), each as sorted N-Triples lines as `serialize(…, "nt")` writes them, and the agency
+    ids it names, which decide the agency nodes of the shared part (a body created by a 2025 change is in
+    the graph only when a plan names it)."""
     plan_id: str
     folder: Path
     ntriples: bytes
+    common: bytes
     named: tuple[str, ...]
+
+
+def owned_prefixes(plan_id: str) -> tuple[bytes, ...]:
+    """How the IRIs of a plan's own nodes begin, in N-Triples: the plan, its parts, its source file, its build."""
+    return tuple(f"<{ID}{kind}".encode() for kind in (f"plan/{plan_id}/", f"plan/{plan_id}>", f"source/{plan_id}/",
+                                                      f"build/{plan_id}>"))
+
+
+def split_owned(nt: bytes, plan_id: str, by_object: bool = False) -> tuple[bytes, bytes]:
+    """(lines about the plan's own nodes, the other lines) of sorted N-Triples; `by_object`: a line whose
+    object is one of the plan's nodes is the plan's too (inferred inverses: an agency leads a row)."""
+    prefixes = owned_prefixes(plan_id)
+    own, other = [], []
+    for line in nt.splitlines():
+        if not line:
+            continue
+        subject, _, rest = line.partition(b" ")
+        mine = subject.startswith(prefixes)
+        if not mine and by_object:
+            mine = rest.partition(b" ")[2].startswith(prefixes)
+        (own if mine else other).append(line)
+    join = lambda lines: b"\n".join(lines) + b"\n" if lines else b""  # noqa: E731
+    return join(own), join(other)
 
 
 @dataclass
@@ -387,6 +413,7 @@ class BuildParts:
         lines = set(serialize(self.shared, "nt").splitlines())
         for part in self.plans.values():
             lines.update(part.ntriples.splitlines())
+            lines.update(part.common.splitlines())
         lines.discard(b"")
         return b"\n".join(sorted(lines)) + b"\n"
 
@@ -396,7 +423,7 @@ class BuildParts:
         for triple in self.shared:
             graph.add(triple)
         for part in self.plans.values():
-            graph.parse(data=part.ntriples, format="nt")
+            graph.parse(data=part.ntriples + part.common, format="nt")
         return graph
 
 
@@ -410,7 +437,8 @@ def _map_plan(index: int) -> PlanPart:
     graph = Graph()
     mapper = PlanMapper(graph, _WORK["sources"], plan, _WORK["timeline"], province)
     mapper.map()
-    return PlanPart(plan.meta.plan_id, plan.folder, serialize(graph, "nt"), tuple(mapper.named))
+    own, common = split_owned(serialize(graph, "nt"), plan.meta.plan_id)
+    return PlanPart(plan.meta.plan_id, plan.folder, own, common, tuple(mapper.named))
 
 
 def workers_for(jobs: int) -> int:

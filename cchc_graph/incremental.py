@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .build import BuildParts, Sources, build_parts, map_in_pool, _WORK
+from .build import _WORK, BuildParts, Sources, build_parts, map_in_pool, split_owned
 from .errors import CchcError
 from .namespaces import GRAPH
 from .ondisk import MANIFEST, is_store
@@ -105,8 +105,9 @@ def read_manifest(store_dir: Path) -> dict:
 
 # ------------------------------------------------------------------------------------------- reasoning
 
-def _reason_plan(index: int) -> bytes:
-    """In a worker: the closure part of one plan (N-Triples), over the shared part loaded once per process."""
+def _reason_plan(index: int) -> tuple[bytes, bytes]:
+    """In a worker: one plan's part of the closure, as (triples with one of its own nodes, the others), over
+    the shared part loaded once per process."""
     import pyoxigraph
 
     from .reason import reason_in_store
@@ -114,47 +115,68 @@ def _reason_plan(index: int) -> bytes:
     store = _WORK.get("store")
     if store is None:
         store = _WORK["store"] = pyoxigraph.Store()
-        for name, data in ((SHARED, _WORK["shared"]), (SHARED_INFERRED, _WORK["shared_inferred"]),
+        for name, data in ((SHARED, _WORK["shared"]), (SHARED_INFERRED, _WORK["shared_closure"]),
                            (ONTOLOGY_GRAPH, _WORK["ontology_nt"])):
             store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(name),
                             lenient=True)
+    plan_id, data = _WORK["plans"][index]
     plan, target = pyoxigraph.NamedNode("urn:x-cchc:plan"), pyoxigraph.NamedNode("urn:x-cchc:plan-inferred")
-    store.bulk_load(input=_WORK["plans"][index], format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=plan, lenient=True)
+    store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=plan, lenient=True)
     reason_in_store(store, _WORK["ontology"], plan.value, ONTOLOGY_GRAPH, more_graphs=(SHARED,),
                     inferred_graph=target.value, known_graphs=(SHARED_INFERRED,))
-    data = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=target)
+    inferred = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=target)
     store.remove_graph(plan)
     store.remove_graph(target)
-    return data
+    return split_owned(sorted_lines(inferred), plan_id, by_object=True)
 
 
-def reason_parts(shared_nt: bytes, plans_nt: list[bytes], ontology,
-                 shared_inferred: bytes | None = None) -> tuple[bytes, list[bytes]]:
-    """(closure of the shared part, closure part of each plan), as N-Triples; the plans in a pool of
-    processes, one per core. `shared_inferred`: the shared part's closure, when known (unchanged)."""
+def shared_closure(shared_nt: bytes, ontology) -> bytes:
+    """The closure of the shared part alone (with the ontology), as sorted N-Triples."""
     import pyoxigraph
 
     from .reason import reason_in_store
     from .store import serialize
 
-    ontology_nt = serialize(ontology, "nt")
-    if shared_inferred is None:
-        store = pyoxigraph.Store()
-        store.bulk_load(input=shared_nt, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(SHARED),
-                        lenient=True)
-        store.bulk_load(input=ontology_nt, format=pyoxigraph.RdfFormat.N_TRIPLES,
-                        to_graph=pyoxigraph.NamedNode(ONTOLOGY_GRAPH), lenient=True)
-        reason_in_store(store, ontology, SHARED, ONTOLOGY_GRAPH, inferred_graph=SHARED_INFERRED)
-        shared_inferred = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
-                                     from_graph=pyoxigraph.NamedNode(SHARED_INFERRED))
-        del store
-    inferred = map_in_pool(_reason_plan, len(plans_nt), "reason: plans",
-                           {"plans": plans_nt, "shared": shared_nt, "shared_inferred": shared_inferred,
-                            "ontology_nt": ontology_nt, "ontology": ontology})
-    return shared_inferred, inferred
+    store = pyoxigraph.Store()
+    store.bulk_load(input=shared_nt, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(SHARED),
+                    lenient=True)
+    store.bulk_load(input=serialize(ontology, "nt"), format=pyoxigraph.RdfFormat.N_TRIPLES,
+                    to_graph=pyoxigraph.NamedNode(ONTOLOGY_GRAPH), lenient=True)
+    reason_in_store(store, ontology, SHARED, ONTOLOGY_GRAPH, inferred_graph=SHARED_INFERRED)
+    return sorted_lines(store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
+                                   from_graph=pyoxigraph.NamedNode(SHARED_INFERRED)))
+
+
+def reason_plans(shared_nt: bytes, closure: bytes, plans: list[tuple[str, bytes]], ontology) -> list[tuple[bytes, bytes]]:
+    """Each plan's part of the closure of plan ∪ shared ∪ ontology, less what they state and what the shared
+    part's closure holds: (triples with one of the plan's own nodes, the others). In a pool of processes,
+    one per core."""
+    from .store import serialize
+
+    return map_in_pool(_reason_plan, len(plans), "reason: plans",
+                       {"plans": plans, "shared": shared_nt, "shared_closure": closure,
+                        "ontology_nt": serialize(ontology, "nt"), "ontology": ontology})
+
+
+def sorted_lines(*blobs: bytes) -> bytes:
+    """The union of N-Triples blobs, sorted, each line once."""
+    lines = set()
+    for blob in blobs:
+        lines.update(blob.splitlines())
+    lines.discard(b"")
+    return b"\n".join(sorted(lines)) + b"\n" if lines else b""
 
 
 # ------------------------------------------------------------------------------------------- the build
+# Beside the RocksDB files, DIR/parts/ keeps what the shared part is made of, per plan: the triples a plan
+# makes about nodes that are not its own (PLAN.common.nt: quarters, dates, uncatalogued documents) and the
+# part of its closure without any node of its own (PLAN.inferred.nt), and the shared part's own closure
+# (shared.closure.nt). They go into the shared graphs (once each), so that no triple is in two graphs of
+# the store: Oxigraph's union default graph repeats a triple once per graph that holds it (a query would
+# answer twice), where SPARQL's default graph is a set.
+PARTS = "parts"
+SHARED_CLOSURE = "shared.closure.nt"
+
 
 def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | None = None,
                 data_dir: Path = DATA, links: Path | None = None,
@@ -183,7 +205,13 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
                         named={plan_id: tuple(entry.get("named", ())) for plan_id, entry in known.items()})
     plan_ids = list(parts.sources)
     removed = sorted(set(known) - set(plan_ids))
-    shared_nt = serialize(parts.shared, "nt")
+    old_parts = store_dir / PARTS
+
+    def kept_part(name: str) -> bytes:
+        return (old_parts / name).read_bytes()
+
+    common = {p: parts.plans[p].common if p in changed else kept_part(f"{p}.common.nt") for p in plan_ids}
+    shared_nt = sorted_lines(serialize(parts.shared, "nt"), *common.values())
     shared_digest = hashlib.sha256(shared_nt).hexdigest()
     reason_all = full or previous.get("shared_graph") != shared_digest
     to_reason = [plan_id for plan_id in plan_ids if reason_all or plan_id in changed]
@@ -191,19 +219,17 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
 
     plans_nt = {plan_id: part.ntriples for plan_id, part in parts.plans.items()}
     again = [plan_id for plan_id in to_reason if plan_id not in plans_nt]
-    known_shared_inferred = None
-    if previous and not full:  # what is kept is read from the store before any pool forks
+    if again:  # reasoned again without being mapped again (the shared part changed): read from the store
         old_store = pyoxigraph.Store.read_only(str(store_dir))
-        for plan_id in again:  # reasoned again without being mapped again (the shared part changed)
+        for plan_id in again:
             plans_nt[plan_id] = old_store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
                                                from_graph=pyoxigraph.NamedNode(plan_graph(plan_id)))
-        if not reason_all:
-            known_shared_inferred = old_store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
-                                                   from_graph=pyoxigraph.NamedNode(SHARED_INFERRED))
         del old_store
+    closure = shared_closure(shared_nt, ontology) if reason_all else kept_part(SHARED_CLOSURE)
     # Before any store is open in this process: the reasoning forks its workers.
-    shared_inferred, inferred = reason_parts(shared_nt, [plans_nt[p] for p in to_reason], ontology,
-                                             known_shared_inferred)
+    reasoned = dict(zip(to_reason, reason_plans(shared_nt, closure, [(p, plans_nt[p]) for p in to_reason], ontology)))
+    inferred_common = {p: reasoned[p][1] if p in reasoned else kept_part(f"{p}.inferred.nt") for p in plan_ids}
+    shared_inferred = sorted_lines(closure, *inferred_common.values())
 
     store_dir.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
@@ -218,10 +244,10 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
             for name in (plan_graph(plan_id), inferred_of(plan_graph(plan_id))):
                 store.remove_graph(pyoxigraph.NamedNode(name))
         loads = [(plan_graph(p), parts.plans[p].ntriples) for p in plan_ids if p in changed]
-        loads += [(inferred_of(plan_graph(p)), data) for p, data in zip(to_reason, inferred)]
-        if reason_all:  # the shared part changed (or the store is new)
-            loads += [(SHARED, shared_nt), (SHARED_INFERRED, shared_inferred),
-                      (ONTOLOGY_GRAPH, serialize(ontology, "nt"))]
+        loads += [(inferred_of(plan_graph(p)), reasoned[p][0]) for p in to_reason]
+        loads += [(SHARED, shared_nt), (SHARED_INFERRED, shared_inferred)]
+        if full:
+            loads.append((ONTOLOGY_GRAPH, serialize(ontology, "nt")))
         links_node = pyoxigraph.NamedNode(LINKS)
         store.remove_graph(links_node)
         if links is not None and Path(links).exists():  # what `cchc-graph link` found, beside the graph file
@@ -236,6 +262,11 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
         sizes = graph_sizes(store)
         store.flush()
         del store  # closes RocksDB before the folder moves
+        (folder / PARTS).mkdir()
+        for plan_id in plan_ids:
+            (folder / PARTS / f"{plan_id}.common.nt").write_bytes(common[plan_id])
+            (folder / PARTS / f"{plan_id}.inferred.nt").write_bytes(inferred_common[plan_id])
+        (folder / PARTS / SHARED_CLOSURE).write_bytes(closure)
         manifest = {"format": FORMAT, "shared_inputs": shared_inputs, "shared_graph": shared_digest,
                     "plans": {plan_id: {"folder": str(Path(parts.sources[plan_id][0].folder).resolve()),
                                         "digest": digests[plan_id],
