@@ -85,3 +85,32 @@ def open_store(store_dir: Path, reasoning: bool = True):
 
 def store_manifest(store_dir: Path) -> dict:
     return json.loads((Path(store_dir) / MANIFEST).read_text(encoding="utf-8"))
+
+
+def role_view(store_dir: Path, reasoning: bool = True):
+    """A store of plan graphs (incremental.py) as one graph per role, in memory: asserted (the shared part and
+    every plan), ontology, inferred (every closure part; left out without reasoning) and links — the layout
+    of a graph file opened by `query`, which `publish` sends to a SPARQL store. No triple is in two graphs of
+    the store, so each role is the plain sum of its graphs."""
+    import pyoxigraph
+
+    from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset
+
+    disk = open_store(store_dir)
+    roles = {f"<{ONTOLOGY_GRAPH}>".encode(): ONTOLOGY_GRAPH, f"<{LINKS}>".encode(): LINKS}
+    for name in store_manifest(store_dir)["graphs"]:
+        key = f"<{name}>".encode()
+        if key not in roles:
+            roles[key] = INFERRED if name.endswith("/inferred") else ASSERTED
+    if not reasoning:
+        roles = {key: role for key, role in roles.items() if role != INFERRED}
+    lines = []
+    for line in disk.store.dump(format=pyoxigraph.RdfFormat.N_QUADS).splitlines():
+        triple, _, graph = line[:-2].rpartition(b" ")
+        role = roles.get(graph)
+        if role is not None:
+            lines.append(b"%s <%s> ." % (triple, str(role).encode()))
+    del disk
+    memory = OxigraphDataset()
+    memory.store.bulk_load(input=b"\n".join(lines) + b"\n", format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    return memory
