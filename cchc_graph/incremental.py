@@ -259,7 +259,13 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
             store.add_graph(node)  # an empty closure part is a graph of the store still
         if full:
             store.optimize()
-        sizes = graph_sizes(store)
+            sizes = graph_sizes(store)
+        else:  # counted again only where something was written (a count of the whole store takes seconds)
+            sizes = {name: size for name, size in previous.get("graphs", {}).items()
+                     if not any(name in (plan_graph(p), inferred_of(plan_graph(p))) for p in removed)}
+            for name in [*(n for n, _ in loads), LINKS]:
+                sizes[name] = sum(1 for _ in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(name)))
+            sizes = dict(sorted((name, size) for name, size in sizes.items() if size or name != LINKS))
         store.flush()
         del store  # closes RocksDB before the folder moves
         (folder / PARTS).mkdir()
@@ -357,7 +363,7 @@ def write_graph_file(store_dir: Path, output: Path, fmt: str) -> bytes:
     import pyoxigraph
 
     from .reason import DEFAULT_PROFILE, inferred_path_for, write_stamp
-    from .store import INFERRED, OxigraphDataset, read_graph, serialize, write_bytes
+    from .store import read_graph, serialize, write_bytes
 
     manifest = read_manifest(store_dir)
     store = pyoxigraph.Store.read_only(str(store_dir))
@@ -365,12 +371,9 @@ def write_graph_file(store_dir: Path, output: Path, fmt: str) -> bytes:
     del store
     data = nt if fmt == "nt" else serialize(read_graph(output.with_suffix(".nt"), data=nt), fmt)
     write_bytes(output, data)
-    cache = OxigraphDataset()
-    if inferred_nt:
-        cache.store.bulk_load(input=inferred_nt, format=pyoxigraph.RdfFormat.N_TRIPLES,
-                              to_graph=pyoxigraph.NamedNode(str(INFERRED)), lenient=True)
-    inferred_file = inferred_path_for(Path(output))
-    write_stamp(Path(output), inferred_file, DEFAULT_PROFILE, data, cache.dump_graph(INFERRED, inferred_file))
+    inferred_file = inferred_path_for(Path(output))  # N-Triples is Turtle: written as it is
+    write_bytes(inferred_file, inferred_nt)
+    write_stamp(Path(output), inferred_file, DEFAULT_PROFILE, data, inferred_nt)
     return nt
 
 
