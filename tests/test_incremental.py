@@ -187,6 +187,9 @@ def test_a_cell_changed_reasons_that_plan_only(plans, tmp_path):
     assert build(given, tmp_path / "scratch").exit_code == 0
     assert_same_stores(out, tmp_path / "scratch")
     assert validation(out / "store") == validation(tmp_path / "scratch" / "graph.nt")
+    # The -o file written from the store is the file a build without a store writes, byte for byte.
+    assert invoke("build", *given, "-o", tmp_path / "plain.nt", "--format", "nt", "--quiet").exit_code == 0
+    assert (tmp_path / "plain.nt").read_bytes() == (out / "graph.nt").read_bytes()
 
 
 def test_every_saved_query_is_asked():
