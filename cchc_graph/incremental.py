@@ -158,6 +158,15 @@ def reason_plans(shared_nt: bytes, closure: bytes, plans: list[tuple[str, bytes]
                         "ontology_nt": serialize(ontology, "nt"), "ontology": ontology})
 
 
+def as_nquads(graphs: list[tuple[str, bytes]]) -> bytes:
+    """N-Triples of named graphs as one N-Quads document."""
+    out = []
+    for name, data in graphs:
+        suffix = f" <{name}> .".encode()
+        out.extend(line[:-2] + suffix for line in data.splitlines() if line)
+    return b"\n".join(out) + b"\n"
+
+
 def sorted_lines(*blobs: bytes) -> bytes:
     """The union of N-Triples blobs, sorted, each line once."""
     lines = set()
@@ -252,11 +261,12 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
         store.remove_graph(links_node)
         if links is not None and Path(links).exists():  # what `cchc-graph link` found, beside the graph file
             store.bulk_load(path=str(links), format=pyoxigraph.RdfFormat.TURTLE, to_graph=links_node)
-        for name, data in loads:
+        for name, _ in loads:
             node = pyoxigraph.NamedNode(name)
             store.remove_graph(node)
-            store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=node, lenient=True)
             store.add_graph(node)  # an empty closure part is a graph of the store still
+        # One load of them all: RocksDB writes files per bulk load, which costs minutes for 1,260 small graphs.
+        store.bulk_load(input=as_nquads(loads), format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
         if full:
             store.optimize()
             sizes = graph_sizes(store)
