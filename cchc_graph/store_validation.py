@@ -133,7 +133,10 @@ def validate_store(store_dir: Path, shapes_dir=None, engine: str = "oxigraph", w
     def keep(plan_id: str, findings: list) -> None:
         cached[plan_id] = findings
         data = {"key": keys[plan_id], "findings": [_finding_json(f) for f in findings]}
-        write_bytes(cache / f"{plan_id}.json", (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
+        try:
+            write_bytes(cache / f"{plan_id}.json", (json.dumps(data, ensure_ascii=False) + "\n").encode("utf-8"))
+        except OSError:
+            pass  # a store one may read but not write: validated again next time
 
     store = pyoxigraph.Store.read_only(str(store_dir))
     with tempfile.TemporaryDirectory(prefix="cchc-validate-") as folder:
