@@ -1,15 +1,15 @@
 """The on-disk store built plan by plan (`cchc-graph build PLANS… --store DIR`), and rebuilt incrementally.
 
 Layout (named graphs of the Oxigraph RocksDB store in DIR; queries read their union as the default graph):
-- `…/graph/plan/<plan-id>`: what one plan's folder maps to; `…/graph/plan/<plan-id>/inferred`: what the
-  reasoning adds to that plan (the closure of plan ∪ shared ∪ ontology, less what they state and less the
-  shared part's own closure);
+- `…/graph/plan/<plan-id>`: the triples about the plan's own nodes (IRIs under …/id/plan/<plan-id>/, its
+  source file, its build); `…/graph/plan/<plan-id>/inferred`: what the reasoning adds with one of those nodes
+  in it (the closure of plan ∪ shared ∪ ontology, less what they state and less the shared part's closure);
 - `…/graph/shared`: what spans plans (provinces, agencies, the 2025 changes, the legal catalogue of each
-  province); `…/graph/shared/inferred`: its closure;
+  province, and the quarters, dates and uncatalogued documents the plans make); `…/graph/shared/inferred`:
+  its closure and the rest of the plans' closures;
 - `…/graph/ontology`, and `…/graph/links` when `cchc-graph link` wrote a link graph beside the graph file.
 
-A triple two plans both state (a quarter, a date, a document both cite) is in both plan graphs; the union
-default graph holds it once, so answers are not duplicated.
+No triple is in two graphs: Oxigraph's union default graph repeats a triple once per graph that holds it.
 
 `cchc-store.json` records, for each plan, a digest of its inputs (the plan folder's files and the shared
 inputs: the data folder's files, the ontology, the saved queries, the package version) and the agency ids it
