@@ -7,8 +7,11 @@ nodes) and the serialisation is sorted, so the same input gives byte-identical o
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import re
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +27,8 @@ from .provinces import Province, Provinces, load_provinces
 from .namespaces import CCHC, DCTERMS, ELI, ELI_BASE, ID, PK, PROV, RA, RDF, RDFS, SKOS, TIME, XSD, bind_prefixes
 from .resources import DATA, DATA_FILES, DEFAULT_PLAN, ONTOLOGY
 from .progress import progress
-from .sources import PlanSource, TableRow, load_plan
+from .sources import PlanSource, TableRow, load_meta, load_plan
+from .store import serialize
 from .text import fold
 from .timeframes import CONDITIONAL, FOLLOWING, ONGOING, PERIODIC, Timeframe, parse_timeframe
 
@@ -78,6 +82,7 @@ class PlanMapper:
         self.source_file = ID[f"source/{plan.meta.plan_id}/table.csv"]
         self.cited_as = sources.cited_as
         self.documents: dict[str, URIRef] = {}
+        self.named: dict[str, None] = {}  # the agency ids the plan names, in order (BuildParts replays them)
 
     # ------------------------------------------------------------------ helpers
     def iri(self, *parts: str) -> URIRef:
@@ -244,6 +249,7 @@ class PlanMapper:
 
     def agency(self, agency_id: str) -> URIRef:
         """The node of an agency of the plan's registry (a body created by a 2025 change is added when named)."""
+        self.named.setdefault(agency_id, None)
         return self.timeline.named(self.registry, agency_id, self.province)
 
     def map_timeframe(self, row_node: URIRef, row: TableRow) -> None:
@@ -356,17 +362,130 @@ def map_catalogue(g: Graph, sources: Sources, province_slug: str, timeline: Time
             g.add((amending, ELI.amends, node))
 
 
-def build_graph(plan_folders: list[Path] | None = None, sources: Sources | None = None) -> Graph:
-    sources = sources or Sources.load()
+@dataclass
+class PlanPart:
+    """One plan mapped on its own: its own triples (those about its own nodes, whose IRIs carry its id), the
+    other triples it makes (`common`: the quarters, dates and uncatalogued documents it names, which other
+    plans may make too), each as sorted N-Triples lines as `serialize(…, "nt")` writes them, and the agency
+    ids it names, which decide the agency nodes of the shared part (a body created by a 2025 change is in
+    the graph only when a plan names it)."""
+    plan_id: str
+    folder: Path
+    ntriples: bytes
+    common: bytes
+    named: tuple[str, ...]
+
+
+def owned_prefixes(plan_id: str) -> tuple[bytes, ...]:
+    """How the IRIs of a plan's own nodes begin, in N-Triples: the plan, its parts, its source file, its build."""
+    return tuple(f"<{ID}{kind}".encode() for kind in (f"plan/{plan_id}/", f"plan/{plan_id}>", f"source/{plan_id}/",
+                                                      f"build/{plan_id}>"))
+
+
+def split_owned(nt: bytes, plan_id: str, by_object: bool = False) -> tuple[bytes, bytes]:
+    """(lines about the plan's own nodes, the other lines) of sorted N-Triples; `by_object`: a line whose
+    object is one of the plan's nodes is the plan's too (inferred inverses: an agency leads a row)."""
+    prefixes = owned_prefixes(plan_id)
+    own, other = [], []
+    for line in nt.splitlines():
+        if not line:
+            continue
+        subject, _, rest = line.partition(b" ")
+        mine = subject.startswith(prefixes)
+        if not mine and by_object:
+            mine = rest.partition(b" ")[2].startswith(prefixes)
+        (own if mine else other).append(line)
+    join = lambda lines: b"\n".join(lines) + b"\n" if lines else b""  # noqa: E731
+    return join(own), join(other)
+
+
+@dataclass
+class BuildParts:
+    """A build as parts: what spans plans (provinces, agencies, the changes, the legal catalogue of each
+    province) and each plan mapped alone. Their union is the graph `build_graph` returns."""
+    shared: Graph
+    plans: dict[str, PlanPart]  # by plan id, in the order given (only the plans mapped this time)
+    sources: dict[str, tuple[PlanSource, Province]]  # every plan of the build, mapped or not
+
+    def ntriples(self) -> bytes:
+        """The union as `serialize(graph, "nt")` writes it: sorted, each line once (plans share quarters,
+        dates and the documents they cite)."""
+        lines = set(serialize(self.shared, "nt").splitlines())
+        for part in self.plans.values():
+            lines.update(part.ntriples.splitlines())
+            lines.update(part.common.splitlines())
+        lines.discard(b"")
+        return b"\n".join(sorted(lines)) + b"\n"
+
+    def graph(self) -> Graph:
+        graph = Graph()
+        bind_prefixes(graph)
+        for triple in self.shared:
+            graph.add(triple)
+        for part in self.plans.values():
+            graph.parse(data=part.ntriples + part.common, format="nt")
+        return graph
+
+
+# What a forked build worker maps from: set in the parent just before the pool forks, so that the sources,
+# the timeline and the plans read are inherited, never pickled.
+_WORK: dict = {}
+
+
+def _map_plan(index: int) -> PlanPart:
+    plan, province = _WORK["plans"][index]
     graph = Graph()
-    bind_prefixes(graph)
-    timeline = Timeline(graph, sources.registry, sources.provinces, sources.data / "agency-changes.csv")
+    mapper = PlanMapper(graph, _WORK["sources"], plan, _WORK["timeline"], province)
+    mapper.map()
+    own, common = split_owned(serialize(graph, "nt"), plan.meta.plan_id)
+    return PlanPart(plan.meta.plan_id, plan.folder, own, common, tuple(mapper.named))
+
+
+def workers_for(jobs: int) -> int:
+    """Processes for `jobs` independent pieces of work: one per core, none for a single piece."""
+    return max(1, min(os.cpu_count() or 1, jobs))
+
+
+def map_in_pool(function, jobs: int, description: str, context: dict) -> list:
+    """function(0..jobs-1), in a pool of forked processes (one per core) when that helps, in order. `context`
+    is what the workers read (module-level `_WORK`), inherited through fork."""
+    results: list = []
+    _WORK.update(context)
+    try:
+        with progress(jobs, description) as bar:
+            processes = workers_for(jobs)
+            if processes == 1 or jobs < 3 or "fork" not in multiprocessing.get_all_start_methods():
+                for index in range(jobs):
+                    results.append(function(index))
+                    bar.advance()
+                return results
+            with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+                for result in pool.map(function, range(jobs), chunksize=max(1, jobs // (processes * 8))):
+                    results.append(result)
+                    bar.advance()
+            return results
+    finally:
+        _WORK.clear()
+
+
+def build_parts(plan_folders: list[Path] | None = None, sources: Sources | None = None,
+                only: set[str] | None = None, named: dict[str, tuple[str, ...]] | None = None) -> BuildParts:
+    """Map the plans (in a pool of processes, one per core) and what spans them. `only`: map just these plan
+    ids; the others' agency names come from `named` (what an earlier build recorded), so the shared part is
+    the one a full build makes."""
+    sources = sources or Sources.load()
+    shared = Graph()
+    bind_prefixes(shared)
+    timeline = Timeline(shared, sources.registry, sources.provinces, sources.data / "agency-changes.csv")
     folders: dict[str, Path] = {}
     plans: list[tuple[PlanSource, Province]] = []
     # First every plan's province and its agencies, then the changes, then the plans: a plan written after a
     # change names the bodies that existed then (or the ended ones it still names).
     for folder in plan_folders or [DEFAULT_PLAN]:
-        plan = load_plan(folder)
+        if only is None or Path(folder).name in only:
+            plan = load_plan(folder)
+        else:  # mapped before, unchanged: only its province and year matter here
+            plan = PlanSource(Path(folder), load_meta(Path(folder) / "plan.toml", Path(folder).name), [])
         other = folders.setdefault(plan.meta.plan_id, Path(folder))
         if other != Path(folder):
             # The folder name is the plan id: two folders of one name would merge into one plan node.
@@ -376,17 +495,26 @@ def build_graph(plan_folders: list[Path] | None = None, sources: Sources | None 
         timeline.add_province(province, plan.meta.year)
         plans.append((plan, province))
     timeline.apply(sources.changes)
-    provinces: set[str] = set()
-    with progress(len(plans), "build: plans") as bar:
-        for plan, province in plans:
-            if plan.meta.province_slug not in provinces:
-                map_catalogue(graph, sources, plan.meta.province_slug, timeline, province)
-                provinces.add(plan.meta.province_slug)
-            PlanMapper(graph, sources, plan, timeline, province).map()
-            bar.advance()
+    for slug in dict.fromkeys(plan.meta.province_slug for plan, _ in plans):
+        province = next(p for plan, p in plans if plan.meta.province_slug == slug)
+        map_catalogue(shared, sources, slug, timeline, province)
+    todo = [(plan, province) for plan, province in plans if only is None or plan.meta.plan_id in only]
+    parts = map_in_pool(_map_plan, len(todo), "build: plans",
+                        {"plans": todo, "sources": sources, "timeline": timeline})
+    mapped = {part.plan_id: part for part in parts}
+    for plan, province in plans:  # the bodies the plans name, in the order a one-process build meets them
+        plan_id = plan.meta.plan_id
+        names = mapped[plan_id].named if plan_id in mapped else (named or {}).get(plan_id, ())
+        registry = timeline.registry_of(province)
+        for agency_id in names:
+            timeline.named(registry, agency_id, province)
     timeline.write()
-    write_provinces(graph, sources.provinces, timeline.covered)
-    return graph
+    write_provinces(shared, sources.provinces, timeline.covered)
+    return BuildParts(shared, mapped, {plan.meta.plan_id: (plan, province) for plan, province in plans})
+
+
+def build_graph(plan_folders: list[Path] | None = None, sources: Sources | None = None) -> Graph:
+    return build_parts(plan_folders, sources).graph()
 
 
 def class_counts(graph: Graph) -> dict[str, int]:

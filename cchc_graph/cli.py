@@ -106,22 +106,33 @@ def nfc_arg(value: str) -> str:
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
 def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str, store_dir: Path | None,
           quiet: bool) -> None:
-    """Build the graph of one or more plan folders (default: the bundled data/ninh-binh-2023)."""
+    """Build the graph of one or more plan folders (default: the bundled data/ninh-binh-2023). With --store
+    on a store built before, only the plans whose files changed are built and reasoned again."""
     from .build import Sources, build_graph, class_counts
-    from .store import write_graph
+    from .store import links_path_for, write_graph
 
-    graph = build_graph(list(plans) or None, Sources.load(data_dir) if data_dir else None)
+    sources = Sources.load(data_dir) if data_dir else None
+    if store_dir:
+        from .incremental import build_store, class_counts_nt, write_graph_file
+        from .resources import DATA, DEFAULT_PLAN
+
+        result, _ = build_store(list(plans) or [DEFAULT_PLAN], store_dir, sources, data_dir or DATA,
+                                links=links_path_for(output), graph_file=output)
+        nt = write_graph_file(store_dir, output, fmt)
+        if not quiet:
+            counts, triples = class_counts_nt(nt), nt.count(b"\n")
+            click.echo(f"wrote {output} ({triples} triples)")
+            for cls, count in counts.items():
+                click.echo(f"  {count:5d}  {cls}")
+            click.echo(f"wrote store {store_dir} ({sum(result.sizes.values())} triples in {len(result.sizes)} named "
+                       f"graphs; {result.summary()}); query it with --graph {store_dir}")
+        return
+    graph = build_graph(list(plans) or None, sources)
     write_graph(graph, output, fmt)
     if not quiet:
         click.echo(f"wrote {output} ({len(graph)} triples)")
         for cls, count in class_counts(graph).items():
             click.echo(f"  {count:5d}  {cls}")
-    if store_dir:
-        from .ondisk import write_store
-        sizes = write_store(output, store_dir)
-        if not quiet:
-            click.echo(f"wrote store {store_dir} ({sum(sizes.values())} triples in {len(sizes)} named graphs); "
-                       f"query it with --graph {store_dir}")
 
 
 @main.command("import")
@@ -208,6 +219,7 @@ def validate(graph_path: Path, lang: str, fmt: str, fail_on: str, output: Path |
     """Validate the built graph against shapes/ (or --shapes) and report the findings by table row. Exit 0
     when it conforms, 1 with findings at or above --fail-on, 2 when the shapes cannot be run ("not supported")
     or the input is bad."""
+    from .ondisk import is_store
     from .validate import SHAPES_DIR, render_report, validate_files
 
     if engine == "auto":
@@ -215,8 +227,13 @@ def validate(graph_path: Path, lang: str, fmt: str, fail_on: str, output: Path |
         # test); pySHACL's Turtle report also describes each SPARQL constraint (sh:sourceConstraint), and
         # users' own shapes may use what the compiled engine refuses: those stay on the reference.
         engine = "oxigraph" if not shapes and not no_ontology and fmt != "turtle" else "pyshacl"
-    outcome = validate_files([graph_path], shapes_dir=list(shapes) or SHAPES_DIR, engine=engine,
-                             with_ontology=not no_ontology)
+    if is_store(graph_path):  # a store built plan by plan: only the plans changed since are validated again
+        from .store_validation import validate_store
+        outcome = validate_store(graph_path, list(shapes) or SHAPES_DIR, engine, not no_ontology,
+                                 full_report=fmt == "turtle")
+    else:
+        outcome = validate_files([graph_path], shapes_dir=list(shapes) or SHAPES_DIR, engine=engine,
+                                 with_ontology=not no_ontology)
     write_out(render_report(outcome, lang=lang, fmt=fmt).encode("utf-8"), output)
     sys.exit(outcome.exit_code(fail_on))
 

@@ -21,6 +21,9 @@ class SourceError(CchcError):
             where += f": column {column}"
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self):  # raised in a build worker process, re-raised in the parent
+        return (SourceError, (self.file, self.reason, self.row, self.column))
+
 
 class RemoteError(CchcError):
     """A remote SPARQL endpoint failed; nothing local was changed."""

@@ -19,7 +19,8 @@ from pathlib import Path
 from .errors import CchcError, SourceError
 
 MANIFEST = "cchc-store.json"
-FORMAT = 1
+FORMAT = 1  # one asserted graph (write_store); 2: a graph per plan (incremental.py)
+FORMATS = (1, 2)
 
 
 def is_store(path: Path) -> bool:
@@ -73,12 +74,46 @@ def open_store(store_dir: Path, reasoning: bool = True):
     if not is_store(store_dir):
         raise SourceError(store_dir, "is a folder but not a store written by `cchc-graph build --store`")
     manifest = json.loads((store_dir / MANIFEST).read_text(encoding="utf-8"))
-    if manifest.get("format") != FORMAT:
-        raise SourceError(store_dir, f"store format {manifest.get('format')!r} is not {FORMAT}; build it again")
+    if manifest.get("format") not in FORMATS:
+        raise SourceError(store_dir, f"store format {manifest.get('format')!r} is not one of {FORMATS}; build it again")
     dataset = OxigraphDataset(store_dir, read_only=True)
-    if not reasoning:
-        dataset.default_graphs = [name for name in manifest["graphs"] if name != str(INFERRED)]
+    if not reasoning:  # every graph but the inferred ones (the plans' and the shared part's closures)
+        dataset.default_graphs = [name for name in manifest["graphs"]
+                                  if name != str(INFERRED) and not name.endswith("/inferred")]
     return dataset
+
+
+def store_manifest(store_dir: Path) -> dict:
+    return json.loads((Path(store_dir) / MANIFEST).read_text(encoding="utf-8"))
+
+
+def role_view(store_dir: Path, reasoning: bool = True):
+    """A store of plan graphs (incremental.py) as one graph per role, in memory: asserted (the shared part and
+    every plan), ontology, inferred (every closure part; left out without reasoning) and links — the layout
+    of a graph file opened by `query`, which `publish` sends to a SPARQL store. No triple is in two graphs of
+    the store, so each role is the plain sum of its graphs."""
+    import pyoxigraph
+
+    from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset
+
+    disk = open_store(store_dir)
+    roles = {f"<{ONTOLOGY_GRAPH}>".encode(): ONTOLOGY_GRAPH, f"<{LINKS}>".encode(): LINKS}
+    for name in store_manifest(store_dir)["graphs"]:
+        key = f"<{name}>".encode()
+        if key not in roles:
+            roles[key] = INFERRED if name.endswith("/inferred") else ASSERTED
+    if not reasoning:
+        roles = {key: role for key, role in roles.items() if role != INFERRED}
+    lines = []
+    for line in disk.store.dump(format=pyoxigraph.RdfFormat.N_QUADS).splitlines():
+        triple, _, graph = line[:-2].rpartition(b" ")
+        role = roles.get(graph)
+        if role is not None:
+            lines.append(b"%s <%s> ." % (triple, str(role).encode()))
+    del disk
+    memory = OxigraphDataset()
+    memory.store.bulk_load(input=b"\n".join(lines) + b"\n", format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+    return memory
 
 
 def asserted_graph(store_dir: Path):
@@ -89,7 +124,7 @@ def asserted_graph(store_dir: Path):
     from .namespaces import bind_prefixes
     from .store import ASSERTED, to_rdflib
 
-    dataset = open_store(store_dir, reasoning=False)
+    dataset = role_view(store_dir, reasoning=False)  # a store of plan graphs: the shared part and every plan
     graph = Graph()
     for quad in dataset.store.quads_for_pattern(None, None, None, dataset._ox.NamedNode(str(ASSERTED))):
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))

@@ -170,12 +170,15 @@ def _walk_iris(node, found: set) -> None:
             _walk_iris(value, found)
 
 
-def _digest_files(paths: list[Path]) -> str:
+def digest_files(paths: list[Path]) -> str:
     digest = hashlib.sha256()
     for path in paths:
         digest.update(path.name.encode())
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()
+
+
+_digest_files = digest_files  # the name the tests of queries/terms.txt import
 
 
 TERMS_FILE = "terms.txt"  # beside the queries: their terms, derived once per change of the queries
@@ -187,7 +190,7 @@ def terms_used_by_queries(folder: Path | None = None) -> frozenset[URIRef]:
     are kept in queries/terms.txt under the digest of the queries they come from, and derived again only
     when the queries changed (written back where the folder can be written)."""
     folder = Path(folder or QUERIES_DIR)
-    digest = _digest_files(sorted(folder.glob("*.rq")))
+    digest = digest_files(sorted(folder.glob("*.rq")))
     kept = folder / TERMS_FILE
     try:
         lines = kept.read_text(encoding="utf-8").splitlines()
@@ -357,20 +360,29 @@ def _vocabulary_terms(ontology: Graph) -> set:
 
 
 def reason_in_store(store, ontology: Graph, asserted_graph: str, ontology_graph: str,
-                    profile: str = DEFAULT_PROFILE) -> None:
+                    profile: str = DEFAULT_PROFILE, more_graphs: tuple[str, ...] = (),
+                    inferred_graph: str = INFERRED_GRAPH, known_graphs: tuple[str, ...] = ()) -> None:
     """Fill the inferred graph of a pyoxigraph store (asserted and ontology graphs loaded) with the closure
-    of the profile, less what is already stated and the trivial entailments (the same filter as `closure`)."""
+    of the profile, less what is already stated and the trivial entailments (the same filter as `closure`).
+    For a part of an on-disk store (one plan): `more_graphs` are read as asserted too (the shared part),
+    `inferred_graph` is where the closure goes, and what `known_graphs` hold already (the shared part's own
+    closure) is left out of it ("queries" profile only)."""
     _check_profile(profile)
-    inferred = f"<{INFERRED_GRAPH}>"
+    inferred = f"<{inferred_graph}>"
     if profile == "full":
+        if more_graphs or known_graphs or inferred_graph != INFERRED_GRAPH:
+            raise CchcError("the full profile is computed over one asserted graph only")
         run_rules(store, ontology, [asserted_graph, ontology_graph])
         for source in (asserted_graph, ontology_graph):
             store.update(f"DELETE {{ GRAPH {inferred} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {inferred} {{ ?s ?p ?o }} "
                          f"GRAPH <{source}> {{ ?s ?p ?o }} }}")
     else:  # the compiled profile leaves out what is stated already (MINUS)
-        using = f" USING <{asserted_graph}> USING <{ontology_graph}> WHERE {{"
-        for update in compile_profile(ontology):
-            store.update(update.replace(" WHERE {", using, 1))
+        using = "".join(f" USING <{g}>" for g in (asserted_graph, *more_graphs, ontology_graph)) + " WHERE {"
+        for update in _compiled_profile(ontology):
+            store.update(update.replace(f"<{INFERRED_GRAPH}>", inferred).replace(" WHERE {", using, 1))
+        for known in known_graphs:
+            store.update(f"DELETE {{ GRAPH {inferred} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {inferred} {{ ?s ?p ?o }} "
+                         f"GRAPH <{known}> {{ ?s ?p ?o }} }}")
     for variable, terms in (("?p", _VOCABULARY_PREDICATES), ("?s", _vocabulary_terms(ontology))):
         listed = " ".join(sorted(t.n3() for t in terms))
         store.update(f"DELETE {{ GRAPH {inferred} {{ ?s ?p ?o }} }} WHERE {{ VALUES {variable} {{ {listed} }} "
@@ -378,6 +390,17 @@ def reason_in_store(store, ontology: Graph, asserted_graph: str, ontology_graph:
     listed = " ".join(sorted(t.n3() for t in _TRIVIAL_TYPES))
     store.update(f"DELETE {{ GRAPH {inferred} {{ ?s a ?t }} }} WHERE {{ VALUES ?t {{ {listed} }} GRAPH {inferred} {{ ?s a ?t }} }}")
     store.update(f"DELETE {{ GRAPH {inferred} {{ ?s <{OWL.sameAs}> ?s }} }} WHERE {{ GRAPH {inferred} {{ ?s <{OWL.sameAs}> ?s }} }}")
+
+
+_COMPILED: dict[int, tuple[Graph, list[str]]] = {}
+
+
+def _compiled_profile(ontology: Graph) -> list[str]:
+    """compile_profile, once per ontology graph object (a store build reasons hundreds of plans with one)."""
+    kept = _COMPILED.get(id(ontology))
+    if kept is None or kept[0] is not ontology:
+        kept = _COMPILED[id(ontology)] = (ontology, compile_profile(ontology))
+    return kept[1]
 
 
 def _check_profile(profile: str) -> None:
@@ -440,7 +463,7 @@ def inputs_digest(graph_path: Path, ontology_dir: Path = ONTOLOGY_DIR, graph_byt
     digest = hashlib.sha256()
     digest.update(Path(graph_path).name.encode())
     digest.update(Path(graph_path).read_bytes() if graph_bytes is None else graph_bytes)
-    digest.update(_digest_files([*sorted(ontology_dir.glob("*.ttl")), *sorted(QUERIES_DIR.glob("*.rq"))]).encode())
+    digest.update(digest_files([*sorted(ontology_dir.glob("*.ttl")), *sorted(QUERIES_DIR.glob("*.rq"))]).encode())
     return digest.hexdigest()
 
 

@@ -13,7 +13,8 @@ from cchc_graph import remote
 from cchc_graph.cli import main
 from cchc_graph.ondisk import MANIFEST
 from cchc_graph.query import get_query, open_local, run_local, run_saved
-from cchc_graph.store import ASSERTED, INFERRED, ONTOLOGY_GRAPH
+from cchc_graph.namespaces import GRAPH
+from cchc_graph.store import ONTOLOGY_GRAPH
 from tests.golden_cases import GOLDEN_CASES
 from tests.test_remote import rendered
 
@@ -32,9 +33,13 @@ def built(tmp_path_factory):
 
 def test_build_writes_the_store_and_says_so(built):
     graph, store, output = built
-    assert output.endswith(f"wrote store {store} (6182 triples in 3 named graphs); query it with --graph {store}\n")
+    assert output.endswith(f"wrote store {store} (6182 triples in 5 named graphs; rebuilt 1 plan(s) (ninh-binh-2023); "
+                           f"kept 0; reasoned 1 plan(s) and the shared part); query it with --graph {store}\n")
     manifest = json.loads((store / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["graphs"] == {str(ASSERTED): 4549, str(ONTOLOGY_GRAPH): 775, str(INFERRED): 858}
+    # The plan and what spans plans (agencies, catalogue, quarters…), each with its part of the closure: the
+    # 4549 asserted and 858 inferred triples of the graph file, split.
+    assert manifest["graphs"] == {str(GRAPH["plan/ninh-binh-2023"]): 2324, str(GRAPH["plan/ninh-binh-2023/inferred"]): 833,
+                                  str(GRAPH.shared): 2225, str(GRAPH["shared/inferred"]): 25, str(ONTOLOGY_GRAPH): 775}
     assert manifest["graph"] == str(graph.resolve())
     assert [p.name for p in store.parent.iterdir() if p.name.startswith(".")] == []  # no temporary folder left
 
@@ -68,7 +73,7 @@ def test_building_again_replaces_the_store(built, tmp_path):
     store = tmp_path / "store"
     for _ in range(2):
         assert invoke("build", "-o", tmp_path / "graph.ttl", "--store", store, "--quiet").exit_code == 0
-    assert json.loads((store / MANIFEST).read_text(encoding="utf-8"))["graphs"][str(ASSERTED)] == 4549
+    assert json.loads((store / MANIFEST).read_text(encoding="utf-8"))["graphs"][str(GRAPH.shared)] == 2225
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.inferred.ttl", "graph.inferred.ttl.sha256",
                                                            "graph.ttl", "store"]
 
@@ -87,7 +92,7 @@ def test_a_folder_that_is_not_a_store_is_left_alone(tmp_path):
     assert "is not a file" in query.output
 
 
-def test_serve_serves_the_store_where_it_is(built):
+def test_serve_serves_the_store_by_role(built):
     import subprocess
     import sys
 

@@ -121,11 +121,14 @@ def local_store_graphs(graph_path: Path, reasoning: bool = True):
     """The embedded store `query` runs on (files loaded straight into Oxigraph, the inferred graph from its
     cache) and, by role, the StoreGraph to publish, or None for a role with nothing to publish (no link
     file; the inferred graph with --no-reasoning)."""
-    from ..ondisk import is_store
+    from ..ondisk import is_store, role_view, store_manifest
     from ..query import open_local
     from ..store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, links_path_for
 
-    dataset = open_local(Path(graph_path), reasoning)
+    if is_store(graph_path) and store_manifest(graph_path).get("format") == 2:  # a graph per plan: by role
+        dataset = role_view(Path(graph_path), reasoning)
+    else:
+        dataset = open_local(Path(graph_path), reasoning)
     has_links = dataset.graph_size(LINKS) > 0 if is_store(graph_path) else links_path_for(Path(graph_path)).exists()
     present = {"asserted": ASSERTED, "ontology": ONTOLOGY_GRAPH, "inferred": INFERRED if reasoning else None,
                "links": LINKS if has_links else None}

@@ -217,11 +217,13 @@ def serve(graph_path: Path, *, host: str = "127.0.0.1", port: int = 7878, reason
     import pyoxigraph
 
     try:
-        from ..ondisk import is_store
+        from ..ondisk import is_store, store_manifest
 
         dataset, local = local_store_graphs(Path(graph_path), reasoning)
         roles = [role for role in GRAPH_ROLES if local[role] is not None]
-        served_as_is = is_store(graph_path) and reasoning  # an on-disk store is served where it is, not copied
+        # An on-disk store with one asserted graph is served where it is, not copied. A store of plan graphs is
+        # served by role (asserted, ontology, inferred, links), the graphs `query --endpoint` asks for.
+        served_as_is = is_store(graph_path) and reasoning and store_manifest(graph_path).get("format") == 1
         with tempfile.TemporaryDirectory(prefix=f"{SERVE_PREFIX}{os.getpid()}-") as folder:
             data, store = Path(folder) / "graphs.nq", Path(folder) / "store"
             if served_as_is:

@@ -1,0 +1,402 @@
+"""The on-disk store built plan by plan (`cchc-graph build PLANS… --store DIR`), and rebuilt incrementally.
+
+Layout (named graphs of the Oxigraph RocksDB store in DIR; queries read their union as the default graph):
+- `…/graph/plan/<plan-id>`: the triples about the plan's own nodes (IRIs under …/id/plan/<plan-id>/, its
+  source file, its build); `…/graph/plan/<plan-id>/inferred`: what the reasoning adds with one of those nodes
+  in it (the closure of plan ∪ shared ∪ ontology, less what they state and less the shared part's closure);
+- `…/graph/shared`: what spans plans (provinces, agencies, the 2025 changes, the legal catalogue of each
+  province, and the quarters, dates and uncatalogued documents the plans make); `…/graph/shared/inferred`:
+  its closure and the rest of the plans' closures;
+- `…/graph/ontology`, and `…/graph/links` when `cchc-graph link` wrote a link graph beside the graph file.
+
+No triple is in two graphs: Oxigraph's union default graph repeats a triple once per graph that holds it.
+
+`cchc-store.json` records, for each plan, a digest of its inputs (the plan folder's files and the shared
+inputs: the data folder's files, the ontology, the saved queries, the package version) and the agency ids it
+names. A new build over an existing store maps again only the plans whose digest changed (all of them when
+the shared inputs changed), drops the plans no longer given, rebuilds the shared part (cheap) and reasons
+again the plans mapped plus, when the shared part came out different, every plan (their closure reads it).
+
+No rule of the ontology derives a triple from two plans: the joins of the rules (the transitive partonomy,
+the citation chain, amendment chains) go through nodes of one plan (its rows, citations) or through the
+shared part (documents of the catalogue, agencies), never from one plan's node to another's; a test checks
+that the per-part closures add up to the closure of the whole graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .build import _WORK, BuildParts, Sources, build_parts, map_in_pool, split_owned
+from .errors import CchcError
+from .namespaces import GRAPH
+from .ondisk import MANIFEST, is_store
+from .resources import DATA, DATA_FILES, ONTOLOGY, QUERIES
+
+FORMAT = 2  # the store of plan graphs (format 1: one asserted graph, `ondisk.write_store`)
+SHARED = str(GRAPH.shared)
+SHARED_INFERRED = str(GRAPH["shared/inferred"])
+ONTOLOGY_GRAPH = str(GRAPH.ontology)
+LINKS = str(GRAPH.links)
+INFERRED_SUFFIX = "/inferred"
+
+
+def plan_graph(plan_id: str) -> str:
+    return str(GRAPH[f"plan/{plan_id}"])
+
+
+def inferred_of(graph: str) -> str:
+    return graph + INFERRED_SUFFIX
+
+
+def shared_inputs_digest(data_dir: Path = DATA) -> str:
+    """What every plan's graph and closure also follow from: the data folder's files, the ontology, the
+    saved queries (they decide what the reasoning keeps) and the version of cchc-graph."""
+    from .reason import digest_files
+
+    files = [Path(data_dir) / name for name in DATA_FILES]
+    files += sorted(ONTOLOGY.glob("*.ttl")) + sorted(QUERIES.glob("*.rq"))
+    return hashlib.sha256(f"{FORMAT} {__version__} {digest_files(files)}".encode()).hexdigest()
+
+
+def plan_digest(folder: Path, shared: str) -> str:
+    """A digest of a plan folder's files (plan.toml, table.csv, …) and of the shared inputs."""
+    from .reason import digest_files
+
+    files = sorted(p for p in Path(folder).iterdir() if p.is_file())
+    return hashlib.sha256(f"{shared} {digest_files(files)}".encode()).hexdigest()
+
+
+@dataclass
+class StoreBuild:
+    """What a store build did: plan ids mapped again, kept as they were, dropped, and reasoned again."""
+    rebuilt: list[str]
+    kept: list[str]
+    removed: list[str]
+    reasoned: list[str]
+    sizes: dict[str, int] = field(default_factory=dict)
+    full: bool = False  # everything was rebuilt (a new store, or the shared inputs changed)
+    shared_reasoned: bool = True  # the shared part came out different, so it and every plan were reasoned again
+
+    def summary(self) -> str:
+        def ids(names: list[str]) -> str:
+            return ", ".join(names[:8]) + (f", … ({len(names)})" if len(names) > 8 else "")
+        parts = [f"rebuilt {len(self.rebuilt)} plan(s)" + (f" ({ids(self.rebuilt)})" if self.rebuilt else "")]
+        parts.append(f"kept {len(self.kept)}")
+        if self.removed:
+            parts.append(f"dropped {len(self.removed)} ({ids(self.removed)})")
+        parts.append(f"reasoned {len(self.reasoned)} plan(s)" + (" and the shared part" if self.shared_reasoned else ""))
+        return "; ".join(parts)
+
+
+def read_manifest(store_dir: Path) -> dict:
+    try:
+        return json.loads((Path(store_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+# ------------------------------------------------------------------------------------------- reasoning
+
+def _reason_plan(index: int) -> tuple[bytes, bytes]:
+    """In a worker: one plan's part of the closure, as (triples with one of its own nodes, the others), over
+    the shared part loaded once per process."""
+    import pyoxigraph
+
+    from .reason import reason_in_store
+
+    store = _WORK.get("store")
+    if store is None:
+        store = _WORK["store"] = pyoxigraph.Store()
+        for name, data in ((SHARED, _WORK["shared"]), (SHARED_INFERRED, _WORK["shared_closure"]),
+                           (ONTOLOGY_GRAPH, _WORK["ontology_nt"])):
+            store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(name),
+                            lenient=True)
+    plan_id, data = _WORK["plans"][index]
+    plan, target = pyoxigraph.NamedNode("urn:x-cchc:plan"), pyoxigraph.NamedNode("urn:x-cchc:plan-inferred")
+    store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=plan, lenient=True)
+    reason_in_store(store, _WORK["ontology"], plan.value, ONTOLOGY_GRAPH, more_graphs=(SHARED,),
+                    inferred_graph=target.value, known_graphs=(SHARED_INFERRED,))
+    inferred = store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=target)
+    store.remove_graph(plan)
+    store.remove_graph(target)
+    return split_owned(sorted_lines(inferred), plan_id, by_object=True)
+
+
+def shared_closure(shared_nt: bytes, ontology) -> bytes:
+    """The closure of the shared part alone (with the ontology), as sorted N-Triples."""
+    import pyoxigraph
+
+    from .reason import reason_in_store
+    from .store import serialize
+
+    store = pyoxigraph.Store()
+    store.bulk_load(input=shared_nt, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(SHARED),
+                    lenient=True)
+    store.bulk_load(input=serialize(ontology, "nt"), format=pyoxigraph.RdfFormat.N_TRIPLES,
+                    to_graph=pyoxigraph.NamedNode(ONTOLOGY_GRAPH), lenient=True)
+    reason_in_store(store, ontology, SHARED, ONTOLOGY_GRAPH, inferred_graph=SHARED_INFERRED)
+    return sorted_lines(store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
+                                   from_graph=pyoxigraph.NamedNode(SHARED_INFERRED)))
+
+
+def reason_plans(shared_nt: bytes, closure: bytes, plans: list[tuple[str, bytes]], ontology) -> list[tuple[bytes, bytes]]:
+    """Each plan's part of the closure of plan ∪ shared ∪ ontology, less what they state and what the shared
+    part's closure holds: (triples with one of the plan's own nodes, the others). In a pool of processes,
+    one per core."""
+    from .store import serialize
+
+    return map_in_pool(_reason_plan, len(plans), "reason: plans",
+                       {"plans": plans, "shared": shared_nt, "shared_closure": closure,
+                        "ontology_nt": serialize(ontology, "nt"), "ontology": ontology})
+
+
+def as_nquads(graphs: list[tuple[str, bytes]]) -> bytes:
+    """N-Triples of named graphs as one N-Quads document."""
+    out = []
+    for name, data in graphs:
+        suffix = f" <{name}> .".encode()
+        out.extend(line[:-2] + suffix for line in data.splitlines() if line)
+    return b"\n".join(out) + b"\n"
+
+
+def sorted_lines(*blobs: bytes) -> bytes:
+    """The union of N-Triples blobs, sorted, each line once."""
+    lines = set()
+    for blob in blobs:
+        lines.update(blob.splitlines())
+    lines.discard(b"")
+    return b"\n".join(sorted(lines)) + b"\n" if lines else b""
+
+
+# ------------------------------------------------------------------------------------------- the build
+# Beside the RocksDB files, DIR/parts/ keeps what the shared part is made of, per plan: the triples a plan
+# makes about nodes that are not its own (PLAN.common.nt: quarters, dates, uncatalogued documents) and the
+# part of its closure without any node of its own (PLAN.inferred.nt), and the shared part's own closure
+# (shared.closure.nt). They go into the shared graphs (once each), so that no triple is in two graphs of
+# the store: Oxigraph's union default graph repeats a triple once per graph that holds it (a query would
+# answer twice), where SPARQL's default graph is a set.
+PARTS = "parts"
+SHARED_CLOSURE = "shared.closure.nt"
+
+
+def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | None = None,
+                data_dir: Path = DATA, links: Path | None = None,
+                graph_file: Path | None = None) -> tuple[StoreBuild, BuildParts]:
+    """Build (or rebuild incrementally) the store of plan graphs in `store_dir`. Everything is computed
+    before the store is touched, then written into a copy (hard links: cheap) renamed into place, so a failed
+    build leaves the previous store as it was."""
+    import pyoxigraph
+
+    from .reason import load_ontology
+    from .store import serialize
+
+    store_dir = Path(store_dir)
+    if store_dir.exists() and not is_store(store_dir) and any(store_dir.iterdir()):
+        raise CchcError(f"{store_dir}: not empty and not a store written by `cchc-graph build --store`; "
+                        "give a new or empty folder")
+    sources = sources or Sources.load(data_dir)
+    previous = read_manifest(store_dir) if is_store(store_dir) else {}
+    shared_inputs = shared_inputs_digest(data_dir)
+    full = previous.get("format") != FORMAT or previous.get("shared_inputs") != shared_inputs
+    known = {} if full else previous.get("plans", {})
+    folders = list(plan_folders)
+    digests = {Path(f).name: plan_digest(f, shared_inputs) for f in folders}
+    changed = {plan_id for plan_id, digest in digests.items() if known.get(plan_id, {}).get("digest") != digest}
+    parts = build_parts(folders, sources, only=changed,
+                        named={plan_id: tuple(entry.get("named", ())) for plan_id, entry in known.items()})
+    plan_ids = list(parts.sources)
+    removed = sorted(set(known) - set(plan_ids))
+    old_parts = store_dir / PARTS
+
+    def kept_part(name: str) -> bytes:
+        return (old_parts / name).read_bytes()
+
+    common = {p: parts.plans[p].common if p in changed else kept_part(f"{p}.common.nt") for p in plan_ids}
+    shared_nt = sorted_lines(serialize(parts.shared, "nt"), *common.values())
+    shared_digest = hashlib.sha256(shared_nt).hexdigest()
+    reason_all = full or previous.get("shared_graph") != shared_digest
+    to_reason = [plan_id for plan_id in plan_ids if reason_all or plan_id in changed]
+    ontology = load_ontology()
+
+    plans_nt = {plan_id: part.ntriples for plan_id, part in parts.plans.items()}
+    again = [plan_id for plan_id in to_reason if plan_id not in plans_nt]
+    if again:  # reasoned again without being mapped again (the shared part changed): read from the store
+        old_store = pyoxigraph.Store.read_only(str(store_dir))
+        for plan_id in again:
+            plans_nt[plan_id] = old_store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES,
+                                               from_graph=pyoxigraph.NamedNode(plan_graph(plan_id)))
+        del old_store
+    closure = shared_closure(shared_nt, ontology) if reason_all else kept_part(SHARED_CLOSURE)
+    # Before any store is open in this process: the reasoning forks its workers.
+    reasoned = dict(zip(to_reason, reason_plans(shared_nt, closure, [(p, plans_nt[p]) for p in to_reason], ontology)))
+    inferred_common = {p: reasoned[p][1] if p in reasoned else kept_part(f"{p}.inferred.nt") for p in plan_ids}
+    shared_inferred = sorted_lines(closure, *inferred_common.values())
+
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
+    try:
+        if previous and not full:
+            folder.rmdir()  # a checkpoint is made into a new folder: its files are hard links of the store's
+            old_store = pyoxigraph.Store.read_only(str(store_dir))
+            old_store.backup(str(folder))
+            del old_store
+        store = pyoxigraph.Store(str(folder))
+        for plan_id in [*removed, *changed]:
+            for name in (plan_graph(plan_id), inferred_of(plan_graph(plan_id))):
+                store.remove_graph(pyoxigraph.NamedNode(name))
+        loads = [(plan_graph(p), parts.plans[p].ntriples) for p in plan_ids if p in changed]
+        loads += [(inferred_of(plan_graph(p)), reasoned[p][0]) for p in to_reason]
+        loads += [(SHARED, shared_nt), (SHARED_INFERRED, shared_inferred)]
+        if full:
+            loads.append((ONTOLOGY_GRAPH, serialize(ontology, "nt")))
+        links_node = pyoxigraph.NamedNode(LINKS)
+        store.remove_graph(links_node)
+        if links is not None and Path(links).exists():  # what `cchc-graph link` found, beside the graph file
+            store.bulk_load(path=str(links), format=pyoxigraph.RdfFormat.TURTLE, to_graph=links_node)
+        for name, _ in loads:
+            node = pyoxigraph.NamedNode(name)
+            store.remove_graph(node)
+            store.add_graph(node)  # an empty closure part is a graph of the store still
+        # One load of them all: RocksDB writes files per bulk load, which costs minutes for 1,260 small graphs.
+        store.bulk_load(input=as_nquads(loads), format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+        if full:
+            store.optimize()
+            sizes = graph_sizes(store)
+        else:  # counted again only where something was written (a count of the whole store takes seconds)
+            sizes = {name: size for name, size in previous.get("graphs", {}).items()
+                     if not any(name in (plan_graph(p), inferred_of(plan_graph(p))) for p in removed)}
+            for name in [*(n for n, _ in loads), LINKS]:
+                sizes[name] = sum(1 for _ in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(name)))
+            sizes = dict(sorted((name, size) for name, size in sizes.items() if size or name != LINKS))
+        store.flush()
+        del store  # closes RocksDB before the folder moves
+        (folder / PARTS).mkdir()
+        for plan_id in plan_ids:
+            (folder / PARTS / f"{plan_id}.common.nt").write_bytes(common[plan_id])
+            (folder / PARTS / f"{plan_id}.inferred.nt").write_bytes(inferred_common[plan_id])
+        (folder / PARTS / SHARED_CLOSURE).write_bytes(closure)
+        manifest = {"format": FORMAT, "shared_inputs": shared_inputs, "shared_graph": shared_digest,
+                    "plans": {plan_id: {"folder": str(Path(parts.sources[plan_id][0].folder).resolve()),
+                                        "digest": digests[plan_id],
+                                        "named": list(parts.plans[plan_id].named if plan_id in parts.plans
+                                                      else known[plan_id]["named"])}
+                              for plan_id in plan_ids},
+                    "graphs": sizes,
+                    "graph": str(Path(graph_file).resolve()) if graph_file else None}
+        result = StoreBuild(rebuilt=[p for p in plan_ids if p in changed], kept=[p for p in plan_ids if p not in changed],
+                            removed=removed, reasoned=to_reason, sizes=sizes, full=full,
+                            shared_reasoned=reason_all)
+        manifest["last_build"] = {"rebuilt": result.rebuilt, "kept": result.kept, "removed": result.removed,
+                                  "reasoned": result.reasoned, "shared_reasoned": reason_all, "full": full}
+        (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        _carry_validation_cache(store_dir, folder, set(plan_ids))
+        _replace(folder, store_dir)
+    finally:
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+    return result, parts
+
+
+def _carry_validation_cache(old: Path, new: Path, plan_ids: set[str]) -> None:
+    """The cached findings of `validate --graph DIR` (store_validation.py), for the plans still in the store:
+    each is keyed by the digest of its inputs, so a changed plan's entry is simply stale."""
+    from .store_validation import CACHE_DIR
+
+    source = old / CACHE_DIR
+    if not source.is_dir():
+        return
+    (new / CACHE_DIR).mkdir(exist_ok=True)
+    for entry in source.glob("*.json"):
+        if entry.stem in plan_ids:
+            shutil.copy2(entry, new / CACHE_DIR / entry.name)
+
+
+def _replace(folder: Path, store_dir: Path) -> None:
+    old = None
+    if store_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.old.", dir=store_dir.parent))
+        os.replace(store_dir, old / "store")
+    os.replace(folder, store_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def graph_sizes(store) -> dict[str, int]:
+    """Triples per named graph (sorted by name), in one query."""
+    sizes = {solution["g"].value: int(solution["n"].value) for solution in
+             store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    for graph in store.named_graphs():
+        sizes.setdefault(graph.value, 0)
+    return dict(sorted(sizes.items()))
+
+
+# ------------------------------------------------------------------------------------------- reading
+
+def data_graphs(manifest: dict) -> list[str]:
+    """The asserted graphs of a store of plan graphs: the shared part and each plan."""
+    return [SHARED] + [plan_graph(plan_id) for plan_id in manifest.get("plans", {})]
+
+
+def inferred_graphs(manifest: dict) -> list[str]:
+    return [inferred_of(name) for name in data_graphs(manifest)]
+
+
+def union_ntriples(store, groups: list[list[str]]) -> list[bytes]:
+    """For each group of named graphs, their union as sorted N-Triples, each triple once (as
+    `serialize(…, "nt")` writes). The store is read in one pass (N-Quads): much faster than a dump per graph."""
+    import pyoxigraph
+
+    groups_of: dict[bytes, list[int]] = {}
+    for index, names in enumerate(groups):
+        for name in names:
+            groups_of.setdefault(f"<{name}>".encode(), []).append(index)
+    lines: list[set[bytes]] = [set() for _ in groups]
+    for line in store.dump(format=pyoxigraph.RdfFormat.N_QUADS).splitlines():
+        triple, _, graph = line[:-2].rpartition(b" ")  # "<s> <p> <o> <g> ." (graph names hold no space)
+        for index in groups_of.get(graph, ()):
+            lines[index].add(triple + b" .")
+    return [b"\n".join(sorted(found)) + b"\n" if found else b"" for found in lines]
+
+
+def write_graph_file(store_dir: Path, output: Path, fmt: str) -> bytes:
+    """Write the union of a store's asserted graphs to `output` (what `build -o` writes: the same triples
+    as a build without a store), and beside it the reasoning cache `query` and `reason` read (the union of
+    the closures, stamped as `reason` stamps it). Returns the graph as N-Triples."""
+    import pyoxigraph
+
+    from .reason import DEFAULT_PROFILE, inferred_path_for, write_stamp
+    from .store import read_graph, serialize, write_bytes
+
+    manifest = read_manifest(store_dir)
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    nt, inferred_nt = union_ntriples(store, [data_graphs(manifest), inferred_graphs(manifest)])
+    del store
+    data = nt if fmt == "nt" else serialize(read_graph(output.with_suffix(".nt"), data=nt), fmt)
+    write_bytes(output, data)
+    inferred_file = inferred_path_for(Path(output))  # N-Triples is Turtle: written as it is
+    write_bytes(inferred_file, inferred_nt)
+    write_stamp(Path(output), inferred_file, DEFAULT_PROFILE, data, inferred_nt)
+    return nt
+
+
+def class_counts_nt(nt: bytes) -> dict[str, int]:
+    """`build.class_counts` of a graph given as N-Triples lines (no rdflib graph at corpus size)."""
+    from collections import Counter
+
+    from rdflib import Graph, URIRef
+
+    from .namespaces import bind_prefixes
+
+    names = Graph()
+    bind_prefixes(names)
+    marker = b" <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <"
+    counts = Counter(line.rsplit(b"<", 1)[1].split(b">", 1)[0] for line in nt.splitlines() if marker in line)
+    return dict(sorted((names.qname(URIRef(cls.decode("utf-8"))), n) for cls, n in counts.items()))
