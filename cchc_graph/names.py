@@ -130,6 +130,8 @@ def closest(value: str, candidates: Iterable[tuple[str, T]], count: int = 5,
     by_key: dict[str, list[tuple[str, T]]] = {}
     for spelling, target in candidates:
         by_key.setdefault(key(spelling), []).append((spelling, target))
+    if not by_key:  # nothing to suggest from (an empty graph, a store without plans)
+        return []
     found: list[str] = []
     seen: set = set()
     for near in difflib.get_close_matches(key(value), list(by_key), n=len(by_key), cutoff=CUTOFF):

@@ -100,6 +100,10 @@ def test_resolver_did_you_mean_and_valid_values():
     with pytest.raises(MatchError) as caught:
         resolve("zzz", [("p", "p"), ("q", "q")], not_found="no such thing", lister="`x`", valid=["p", "q"])
     assert str(caught.value) == "no such thing; valid: p, q"
+    # Nothing to choose from (a graph with no plans): a plain "not found", not a crash
+    with pytest.raises(MatchError) as caught:
+        resolve("ninh-binh-2023", [], not_found="no such plan", lister="`x`")
+    assert str(caught.value) == "no such plan; `x` lists them"
 
 
 # ------------------------------------------------------------------------------------------------ agencies
