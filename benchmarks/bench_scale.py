@@ -51,7 +51,7 @@ from tests.processes import stop_process  # noqa: E402
 
 EXPORTS = ("plan-table", "products-by-type")  # whole-corpus exports when run without a parameter (issue #17)
 SKIPPABLE = ("virtuoso", "server")
-REMOTE_TIMEOUT = ["--timeout", "3600", "--retries", "0"]
+PUBLISH_TIMEOUT = ["--timeout", "3600", "--retries", "0"]
 
 
 def log(message: str) -> None:
@@ -163,6 +163,7 @@ def measure_size(n: int, args, help_text: str) -> dict:
     result["triples_for_querying"] = sum(sizes.values())
 
     targets_of = {"memory": ["--graph", graph], "disk": ["--graph", store]}
+    remote_timeout = ["--timeout", str(args.remote_timeout), "--retries", "0"]
     servers: list = []
     try:
         log(f"{n} plan(s): open in memory and on disk (fresh processes)")
@@ -175,7 +176,8 @@ def measure_size(n: int, args, help_text: str) -> dict:
                      "disk": (lambda d: lambda text: run_local(d, text))(open_local(store))}
 
         def remote(url):
-            return lambda text: run_remote(url, text, default_graphs=published_graphs(), timeout=3600, retries=0)
+            return lambda text: run_remote(url, text, default_graphs=published_graphs(), timeout=args.remote_timeout,
+                                           retries=0)
 
         if "server" not in args.skip:
             log(f"{n} plan(s): Oxigraph server: publish, restart")
@@ -184,13 +186,13 @@ def measure_size(n: int, args, help_text: str) -> dict:
             server = OxigraphServer(location, free_port())
             servers.append(server)
             result["publish"]["server"] = run_cli(["publish", "--graph", store, "--endpoint", server.base,
-                                                   *REMOTE_TIMEOUT]).figures()
+                                                   *PUBLISH_TIMEOUT]).figures()
             server.stop()
             servers.remove(server)
             server, seconds = start_timed(lambda: OxigraphServer(location, free_port()))
             servers.append(server)
             result["open"]["server"] = {"s": seconds, "what": "restart on the loaded database until the port answers"}
-            targets_of["server"] = ["--endpoint", server.base + "/query", *REMOTE_TIMEOUT]
+            targets_of["server"] = ["--endpoint", server.base + "/query", *remote_timeout]
             executors["server"] = remote(server.base + "/query")
         if "virtuoso" not in args.skip:
             if not vt.installed():
@@ -201,14 +203,14 @@ def measure_size(n: int, args, help_text: str) -> dict:
                 virtuoso = vt.VirtuosoServer(folder)
                 servers.append(virtuoso)
                 result["publish"]["virtuoso"] = run_cli(["publish", "--graph", store, "--endpoint", virtuoso.crud,
-                                                         "--update-endpoint", virtuoso.sparql, *REMOTE_TIMEOUT]).figures()
+                                                         "--update-endpoint", virtuoso.sparql, *PUBLISH_TIMEOUT]).figures()
                 virtuoso.isql("checkpoint;")  # so that the restart reads its database, not the transaction log
                 virtuoso.stop()
                 servers.remove(virtuoso)
                 virtuoso, seconds = start_timed(lambda: vt.VirtuosoServer(folder, timeout=600))
                 servers.append(virtuoso)
                 result["open"]["virtuoso"] = {"s": seconds, "what": "restart on the loaded database until SPARQL answers"}
-                targets_of["virtuoso"] = ["--endpoint", virtuoso.sparql, *REMOTE_TIMEOUT]
+                targets_of["virtuoso"] = ["--endpoint", virtuoso.sparql, *remote_timeout]
                 executors["virtuoso"] = remote(virtuoso.sparql)
 
         cases = query_cases(n)
@@ -235,6 +237,8 @@ def measure_size(n: int, args, help_text: str) -> dict:
             if args.fresh_queries and name not in args.fresh_queries and not entry["export"]:
                 continue
             for where in executors:
+                if "error" in entry.get(where, {}):
+                    continue  # failed warm already (a remote timeout, say): not waited for again
                 command = ["query", name, *param_args(params), *targets_of[where], "--format", "csv"]
                 try:
                     run, walls = median_run(lambda: run_cli(command, csv_out=True, ok=(0, 1), keep_out=False),
@@ -385,6 +389,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--fresh-queries", default="",
                         help="comma-separated saved queries run from fresh processes (default: every question; "
                              "the exports always)")
+    parser.add_argument("--remote-timeout", type=int, default=300,
+                        help="seconds a query may take on a server before it is recorded as an error (default 300)")
     parser.add_argument("--out", type=Path, help="the JSON of all figures (default: benchmarks/.work/scale-SIZES.json)")
     parser.add_argument("--markdown", type=Path, help="also write the Markdown tables to this file")
     parser.add_argument("--work", type=Path, default=WORK, help="working folder (default: benchmarks/.work)")

@@ -54,9 +54,23 @@ def _worst(size: dict, store: str, key: str) -> tuple[float, str, int] | None:
     return value, label, len(figures)
 
 
+def _failed_keys(key: str) -> tuple[str, ...]:
+    return ("error", "fresh_error") if key == "fresh_s" else ("error",)
+
+
+def _tried(size: dict, store: str, key: str) -> int:
+    """How many questions were run on a store for this figure (measured or failed)."""
+    return sum(1 for _, entry in questions(size) if store in entry
+               and (key in entry[store] or any(f in entry[store] for f in _failed_keys(key))))
+
+
 def _over(size: dict, store: str, key: str, limit: float) -> list[str]:
-    return [f"{label} {entry[store][key]:.2f} s" for label, entry in questions(size)
-            if isinstance(entry.get(store, {}).get(key), float) and entry[store][key] >= limit]
+    """The questions at or over the limit on a store, and those that failed there (a miss too)."""
+    failed = _failed_keys(key)
+    found = sorted(((entry[store].get(key, float("inf")), label) for label, entry in questions(size) if store in entry
+                    and (any(f in entry[store] for f in failed)
+                         or isinstance(entry[store].get(key), float) and entry[store][key] >= limit)), reverse=True)
+    return [f"{label} {value:.2f} s" if value != float("inf") else f"{label} failed" for value, label in found]
 
 
 def _per_store(result, size, key: str, limit: float) -> tuple[list[str], list[str]]:
@@ -69,7 +83,8 @@ def _per_store(result, size, key: str, limit: float) -> tuple[list[str], list[st
         over = _over(size, store, key, limit)
         text = f"{STORE_NAMES[store]}: worst {worst[0]:.2f} s ({worst[1]})"
         if over:
-            text += f", {len(over)} of {worst[2]} at or over {limit:g} s"
+            more = f" and {len(over) - 5} more" if len(over) > 5 else ""
+            text += f", {len(over)} of {_tried(size, store, key)} at or over {limit:g} s or failed: {', '.join(over[:5])}{more}"
         parts.append(text)
         if not over:
             meeting.append(STORE_NAMES[store])
