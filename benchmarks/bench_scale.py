@@ -39,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_stores import answer, fresh  # noqa: E402
+from benchmarks.bench_stores import answer, fresh, median  # noqa: E402
 from benchmarks.run import WORK, corpus, query_cases  # noqa: E402
 from benchmarks.scale_report import STORES, markdown, targets  # noqa: E402
 from benchmarks.timed_cli import CommandFailed, run_cli, uptime  # noqa: E402
@@ -96,15 +96,6 @@ def rates(run) -> dict:
     streamed = run.wall_s - run.first_line_s if run.first_line_s is not None else 0
     return {"first_line_s": run.first_line_s, "lines_per_s": run.lines / run.wall_s if run.lines else None,
             "stream_lines_per_s": (run.lines - 1) / streamed if run.lines and run.lines > 1 and streamed > 0 else None}
-
-
-def timed_median(fn, runs: int):
-    times, value = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), value
 
 
 # ------------------------------------------------------------------------------------------------ servers
@@ -221,7 +212,7 @@ def measure_size(n: int, args, help_text: str) -> dict:
             reference = None
             for where, execute in executors.items():
                 try:
-                    seconds, table = timed_median(lambda: run_saved(queries[name], params, execute), args.runs)
+                    seconds, table = median(lambda: run_saved(queries[name], params, execute), args.runs)
                     got = answer(table)
                     if reference is None:
                         reference = got
@@ -315,8 +306,10 @@ def incremental(folders: list[Path], graph: Path, store: Path, work: Path, help_
     finally:
         table.write_bytes(original)
     said = build.out.decode(errors="replace") + build.err
-    available = bool(re.search(r"incremental", help_text, re.I) or
-                     re.search(r"incremental|unchanged|reused|rebuilt \d", said, re.I))
+    # Said in its help ("only the plans whose files changed are built again") or in what it printed
+    # ("rebuilt 1 plan(s); kept 62").
+    available = bool(re.search(r"incremental|only the plans whose files changed", help_text, re.I) or
+                     re.search(r"incremental|unchanged|reused|\bkept \d", said, re.I))
     steps = {"build_store": build.figures(), "reason": reason.figures(), "validate": validate.figures()}
     return {"status": "available" if available else "not available", "changed": f"{folders[-1].name} row {row}",
             "reason_on": reason_on, "validate_on": validate_on, "steps": steps,

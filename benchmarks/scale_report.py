@@ -141,10 +141,14 @@ def targets(result: dict) -> list[dict]:
             figure, met = f"failed: {inc.get('error', 'not run')}", False
         rows.append({"target": f"rebuild + reason + validate after one plan changed < {REBUILD_S} s{at}",
                      "figure": figure, "met": met})
-        build = size["steps"]["build"]
-        cores = f", CPU {build['cpu_s']:.1f} s ({build['cpu_s'] / build['wall_s']:.1f} cores busy)" if build.get("cpu_s") else ""
+        figures = []
+        for step, label in (("build", "`build`"), ("build_store", "`build --store` into a new store")):
+            run = size["steps"][step]
+            cores = f", CPU {run['cpu_s']:.1f} s ({run['cpu_s'] / run['wall_s']:.1f} cores busy)" if run.get("cpu_s") else ""
+            figures.append(f"{label} {run['wall_s']:.1f} s{cores}")
+        fastest = min(size["steps"][step]["wall_s"] for step in ("build", "build_store"))
         rows.append({"target": f"build from scratch (both cores) < {BUILD_S} s{at}",
-                     "figure": f"{build['wall_s']:.1f} s{cores}", "met": build["wall_s"] < BUILD_S})
+                     "figure": "; ".join(figures), "met": fastest < BUILD_S})
         peak = peak_memory(size)
         rows.append({"target": f"peak memory < 1 GB{at}",
                      "figure": f"{peak[0]:,.0f} MB ({peak[1]})" if peak else "not measured (no GNU time)",
