@@ -22,13 +22,13 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import gc
 import io
 import json
 import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -39,19 +39,20 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench_stores import answer, fresh, median  # noqa: E402
+from benchmarks.bench_stores import fresh  # noqa: E402
 from benchmarks.run import WORK, corpus, query_cases  # noqa: E402
 from benchmarks.scale_report import STORES, markdown, targets  # noqa: E402
-from benchmarks.timed_cli import CommandFailed, run_cli, uptime  # noqa: E402
+from benchmarks.timed_cli import CommandFailed, read_some, run_cli, uptime  # noqa: E402
 from cchc_graph.build import DEFAULT_PLAN  # noqa: E402
-from cchc_graph.query import open_local, run_local, run_saved, saved_queries  # noqa: E402
-from cchc_graph.remote import oxigraph_binary, published_graphs, run_remote, wait_for_port  # noqa: E402
+from cchc_graph.query import saved_queries  # noqa: E402
+from cchc_graph.remote import oxigraph_binary, wait_for_port  # noqa: E402
 from tests import virtuoso as vt  # noqa: E402
 from tests.processes import stop_process  # noqa: E402
 
 EXPORTS = ("plan-table", "products-by-type")  # whole-corpus exports when run without a parameter (issue #17)
 SKIPPABLE = ("virtuoso", "server")
 PUBLISH_TIMEOUT = ["--timeout", "3600", "--retries", "0"]
+OPEN_TIMEOUT = 1800  # seconds for a warm worker to open its store (the in-memory one reads the whole corpus)
 
 
 def log(message: str) -> None:
@@ -116,6 +117,49 @@ class OxigraphServer:
         self.log.close()
 
 
+class WarmWorker:
+    """warm_worker.py on one store, started when first asked; a query that gets no answer in time ends it (the
+    next question starts another)."""
+
+    def __init__(self, args: list, log_path: Path):
+        self.args, self.log_path = [str(a) for a in args], log_path
+        self.process: subprocess.Popen | None = None
+        self.pending = b""
+
+    def _line(self, deadline: float) -> str | None:
+        while b"\n" not in self.pending:
+            chunk = read_some(self.process.stdout.fileno(), deadline)
+            if not chunk:  # None: out of time; b"": the worker ended
+                return None
+            self.pending += chunk
+        line, self.pending = self.pending.split(b"\n", 1)
+        return line.decode()
+
+    def ask(self, job: dict, timeout: float) -> dict:
+        if self.process is None:
+            with self.log_path.open("ab") as log:
+                self.process = subprocess.Popen([sys.executable, str(HERE / "warm_worker.py"), *self.args],
+                                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+            if self._line(time.perf_counter() + OPEN_TIMEOUT) != "ready":
+                self.stop()
+                tail = self.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+                return {"error": f"the store did not open: {' '.join(tail)}"[:300]}
+        self.process.stdin.write((json.dumps(job, ensure_ascii=False) + "\n").encode())
+        self.process.stdin.flush()
+        line = self._line(time.perf_counter() + timeout)
+        if line is None:
+            self.stop()
+            return {"error": f"no answer within {timeout:g} s (stopped)"}
+        return json.loads(line)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stdin.close()
+            stop_process(self.process, timeout=10)
+            self.process.stdout.close()
+            self.process, self.pending = None, b""
+
+
 def start_timed(start):
     began = time.perf_counter()
     server = start()
@@ -149,13 +193,15 @@ def measure_size(n: int, args, help_text: str) -> dict:
     log(f"{n} plan(s): build --store")
     steps["build_store"] = run_cli(["build", *folders, "-o", graph, "--format", "nt", "--store", store,
                                     *incremental_flag]).figures()
-    sizes = json.loads((store / "cchc-store.json").read_text(encoding="utf-8"))["graphs"]
+    sizes = json.loads((store / "cchc-store.json").read_text(encoding="utf-8")).get("graphs", {})
     result["graph_sizes"] = sizes
     result["triples_for_querying"] = sum(sizes.values())
 
     targets_of = {"memory": ["--graph", graph], "disk": ["--graph", store]}
-    remote_timeout = ["--timeout", str(args.remote_timeout), "--retries", "0"]
+    remote_timeout = ["--timeout", str(args.query_timeout), "--retries", "0"]
     servers: list = []
+    workers = {"memory": WarmWorker(["local", graph], work / "warm-memory.log"),
+               "disk": WarmWorker(["local", store], work / "warm-disk.log")}
     try:
         log(f"{n} plan(s): open in memory and on disk (fresh processes)")
         seconds, peak = fresh(f"d = open_local(Path({str(graph)!r}))")
@@ -163,12 +209,9 @@ def measure_size(n: int, args, help_text: str) -> dict:
         seconds, peak = fresh(f"d = open_local(Path({str(store)!r})); "
                               "next(iter(d.store.quads_for_pattern(None, None, None)))")
         result["open"]["disk"] = {"s": seconds, "peak_mb": peak}
-        executors = {"memory": (lambda d: lambda text: run_local(d, text))(open_local(graph)),
-                     "disk": (lambda d: lambda text: run_local(d, text))(open_local(store))}
 
-        def remote(url):
-            return lambda text: run_remote(url, text, default_graphs=published_graphs(), timeout=args.remote_timeout,
-                                           retries=0)
+        def remote(url, where):
+            return WarmWorker(["remote", url, args.query_timeout], work / f"warm-{where}.log")
 
         if "server" not in args.skip:
             log(f"{n} plan(s): Oxigraph server: publish, restart")
@@ -184,7 +227,7 @@ def measure_size(n: int, args, help_text: str) -> dict:
             servers.append(server)
             result["open"]["server"] = {"s": seconds, "what": "restart on the loaded database until the port answers"}
             targets_of["server"] = ["--endpoint", server.base + "/query", *remote_timeout]
-            executors["server"] = remote(server.base + "/query")
+            workers["server"] = remote(server.base + "/query", "server")
         if "virtuoso" not in args.skip:
             if not vt.installed():
                 result["publish"]["virtuoso"] = {"error": f"not installed ({vt.SERVER}, {vt.ISQL})"}
@@ -202,38 +245,37 @@ def measure_size(n: int, args, help_text: str) -> dict:
                 servers.append(virtuoso)
                 result["open"]["virtuoso"] = {"s": seconds, "what": "restart on the loaded database until SPARQL answers"}
                 targets_of["virtuoso"] = ["--endpoint", virtuoso.sparql, *remote_timeout]
-                executors["virtuoso"] = remote(virtuoso.sparql)
+                workers["virtuoso"] = remote(virtuoso.sparql, "virtuoso")
 
         cases = query_cases(n)
-        queries = saved_queries()
-        log(f"{n} plan(s): {len(cases)} queries warm, {args.runs} run(s) each, in {', '.join(executors)}")
+        log(f"{n} plan(s): {len(cases)} queries warm, {args.runs} run(s) each, in {', '.join(workers)}")
         for label, name, params in cases:
             entry = result["queries"][label] = {"query": name, "params": params, "export": is_export(name, params)}
             reference = None
-            for where, execute in executors.items():
-                try:
-                    seconds, table = median(lambda: run_saved(queries[name], params, execute), args.runs)
-                    got = answer(table)
-                    if reference is None:
-                        reference = got
-                    entry[where] = {"warm_s": seconds, "rows": len(table.rows), "same": got == reference}
-                except Exception as exc:  # noqa: BLE001 - a benchmark records a failure and goes on
-                    entry[where] = {"error": re.sub(r"\s+", " ", str(exc))[:300]}
-            del reference
-        gc.collect()
+            for where, worker in workers.items():
+                got = worker.ask({"query": name, "params": params, "runs": args.runs}, args.query_timeout * args.runs)
+                if "error" in got:
+                    entry[where] = {"error": got["error"]}
+                    continue
+                if reference is None:  # the in-memory answer, unless that one failed
+                    reference = got["digest"]
+                    entry["reference"] = where
+                entry[where] = {"warm_s": got["s"], "rows": got["rows"], "same": got["digest"] == reference}
+        for worker in workers.values():
+            worker.stop()
 
         log(f"{n} plan(s): questions and exports from fresh processes ({args.fresh_runs} run(s) each)")
         for label, entry in result["queries"].items():
             name, params = entry["query"], entry["params"]
             if args.fresh_queries and name not in args.fresh_queries and not entry["export"]:
                 continue
-            for where in executors:
+            for where in workers:
                 if "error" in entry.get(where, {}):
                     continue  # failed warm already (a remote timeout, say): not waited for again
                 command = ["query", name, *param_args(params), *targets_of[where], "--format", "csv"]
                 try:
-                    run, walls = median_run(lambda: run_cli(command, csv_out=True, ok=(0, 1), keep_out=False),
-                                            args.fresh_runs)
+                    run, walls = median_run(lambda: run_cli(command, csv_out=True, ok=(0, 1), keep_out=False,
+                                                            timeout=args.query_timeout + 600), args.fresh_runs)
                     figures = {"fresh_s": run.wall_s, "fresh_runs_s": walls, "fresh_cpu_s": run.cpu_s,
                                "fresh_peak_mb": run.peak_mb, "fresh_lines": run.lines}
                     if entry["export"]:
@@ -243,14 +285,15 @@ def measure_size(n: int, args, help_text: str) -> dict:
                     entry.setdefault(where, {})["fresh_error"] = str(exc)[:300]
         for where in ("memory", "disk"):  # `export --format csv`, the command made for the table
             try:
-                run, walls = median_run(lambda: run_cli(["export", "--format", "csv", *targets_of[where]],
-                                                        csv_out=True, keep_out=False), args.fresh_runs)
+                run, walls = median_run(lambda: run_cli(["export", "--format", "csv", *targets_of[where]], csv_out=True,
+                                                        keep_out=False, timeout=args.query_timeout + 600),
+                                        args.fresh_runs)
                 result["exports"][where] = {**run.figures(), "runs_s": walls, **rates(run)}
             except CommandFailed as exc:
                 result["exports"][where] = {"error": str(exc)[:300]}
-        del executors
-        gc.collect()
     finally:
+        for worker in workers.values():
+            worker.stop()
         for server in servers:
             server.stop()
 
@@ -382,8 +425,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--fresh-queries", default="",
                         help="comma-separated saved queries run from fresh processes (default: every question; "
                              "the exports always)")
-    parser.add_argument("--remote-timeout", type=int, default=300,
-                        help="seconds a query may take on a server before it is recorded as an error (default 300)")
+    parser.add_argument("--query-timeout", type=int, default=300,
+                        help="seconds one run of a query may take on any store before it is stopped and recorded as "
+                             "failed (default 300)")
     parser.add_argument("--out", type=Path, help="the JSON of all figures (default: benchmarks/.work/scale-SIZES.json)")
     parser.add_argument("--markdown", type=Path, help="also write the Markdown tables to this file")
     parser.add_argument("--work", type=Path, default=WORK, help="working folder (default: benchmarks/.work)")
@@ -399,6 +443,8 @@ def main(argv: list[str] | None = None) -> dict:
     if unknown:
         parser.error(f"--fresh-queries {','.join(sorted(unknown))}: no such saved query (cchc-graph queries lists them)")
     args.work = args.work.resolve()
+    # Ended by a signal, the servers and workers are stopped all the same (the finally blocks run).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args.work.mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()

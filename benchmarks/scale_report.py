@@ -3,6 +3,8 @@ from them (target, figure, met or not)."""
 
 from __future__ import annotations
 
+import re
+
 STORES = ("memory", "disk", "server", "virtuoso")
 STORE_NAMES = {"memory": "in memory", "disk": "on disk", "server": "Oxigraph server", "virtuoso": "Virtuoso"}
 QUESTION_FRESH_S, QUESTION_WARM_S = 1.5, 0.3
@@ -263,7 +265,8 @@ def _queries_table(size: dict, stores: list[str]) -> list[str]:
                 cells.append("—")
                 continue
             if "error" in figure:
-                cells.append("error")
+                stopped = re.search(r"no answer within (\S+) s", figure["error"])
+                cells.append(f"stopped after {stopped.group(1)} s" if stopped else "error")
                 same = False
                 continue
             rows = figure["rows"] if rows is None else rows

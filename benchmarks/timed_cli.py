@@ -10,7 +10,9 @@ in memory, would report the benchmark's own peak. Without GNU time, peak memory 
 from __future__ import annotations
 
 import os
+import selectors
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -78,10 +80,20 @@ class CommandFailed(RuntimeError):
     pass
 
 
+def read_some(fd: int, deadline: float) -> bytes | None:
+    """What the pipe holds (b"" at its end), waiting until `deadline` (time.perf_counter) at most: None then."""
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        if not selector.select(max(0.0, deadline - time.perf_counter())):
+            return None
+    return os.read(fd, 1 << 16)
+
+
 def run_cli(args: list, *, csv_out: bool = False, ok: tuple[int, ...] = (0,), timeout: float = 7200,
             keep_out: bool = True) -> Run:
     """Run `cchc-graph ARGS` in a fresh process; stdout is read as it comes (for a CSV answer, noting when its
-    first data line arrives). An exit code not in `ok` raises CommandFailed with the command's message."""
+    first data line arrives). An exit code not in `ok`, or no end within `timeout` seconds (the process is
+    then killed), raises CommandFailed with the command's message."""
     args = [str(a) for a in args]
     timer = gnu_time()
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as folder:
@@ -95,23 +107,27 @@ def run_cli(args: list, *, csv_out: bool = False, ok: tuple[int, ...] = (0,), ti
         first_line = None
         with err_path.open("wb") as err:
             start = time.perf_counter()
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err)
+            # A session of its own: on a timeout, GNU time and the command under it are ended together.
+            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err, start_new_session=True)
             try:
                 fd = process.stdout.fileno()
                 while True:
-                    chunk = os.read(fd, 1 << 16)
+                    chunk = read_some(fd, start + timeout)
+                    if chunk is None:
+                        raise CommandFailed(f"cchc-graph {' '.join(args)}: no end within {timeout:g} s (stopped)")
                     if not chunk:
                         break
                     if counter is not None and counter.feed(chunk) >= 2 and first_line is None:
                         first_line = time.perf_counter() - start
                     if keep_out:
                         chunks.append(chunk)
-                    if time.perf_counter() - start > timeout:
-                        raise CommandFailed(f"cchc-graph {' '.join(args)}: no end within {timeout:g} s")
-                code = process.wait(timeout=max(1.0, timeout - (time.perf_counter() - start)))
+                try:
+                    code = process.wait(timeout=max(1.0, start + timeout - time.perf_counter()))
+                except subprocess.TimeoutExpired:
+                    raise CommandFailed(f"cchc-graph {' '.join(args)}: no end within {timeout:g} s (stopped)") from None
             finally:
                 if process.poll() is None:
-                    process.kill()
+                    os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
                 process.stdout.close()
             wall = time.perf_counter() - start
