@@ -84,6 +84,16 @@ def count_from(pattern: str, text: str) -> int | None:
     return int(found.group(1).replace(",", "")) if found else None
 
 
+def fresh_open(code: str) -> dict:
+    """Seconds and peak memory of opening a store in a fresh process (bench_stores.fresh), or what failed."""
+    try:
+        seconds, peak = fresh(code)
+        return {"s": seconds, "peak_mb": peak}
+    except subprocess.CalledProcessError as exc:
+        lines = (exc.stderr or "").strip().splitlines()
+        return {"error": (lines[-1] if lines else str(exc))[:300]}
+
+
 def median_run(make, runs: int):
     """The run of median wall time among `runs` fresh runs."""
     done = sorted((make() for _ in range(runs)), key=lambda run: run.wall_s)
@@ -204,11 +214,9 @@ def measure_size(n: int, args, help_text: str) -> dict:
                "disk": WarmWorker(["local", store], work / "warm-disk.log")}
     try:
         log(f"{n} plan(s): open in memory and on disk (fresh processes)")
-        seconds, peak = fresh(f"d = open_local(Path({str(graph)!r}))")
-        result["open"]["memory"] = {"s": seconds, "peak_mb": peak}
-        seconds, peak = fresh(f"d = open_local(Path({str(store)!r})); "
-                              "next(iter(d.store.quads_for_pattern(None, None, None)))")
-        result["open"]["disk"] = {"s": seconds, "peak_mb": peak}
+        result["open"]["memory"] = fresh_open(f"d = open_local(Path({str(graph)!r}))")
+        result["open"]["disk"] = fresh_open(f"d = open_local(Path({str(store)!r})); "
+                                            "next(iter(d.store.quads_for_pattern(None, None, None)))")
 
         def remote(url, where):
             return WarmWorker(["remote", url, args.query_timeout], work / f"warm-{where}.log")

@@ -227,10 +227,7 @@ def _steps_table(sizes: list[dict], stores: list[str]) -> list[str]:
     for store in stores:
         what = ("fresh process, imports not counted" if store in ("memory", "disk")
                 else "the server restarted on its loaded database, until it answers")
-        row(f"open, {STORE_NAMES[store]} ({what})", lambda s, store=store: (
-            f"{s['open'][store]['s']:.2f} s" + (f", {s['open'][store]['peak_mb']:,.0f} MB"
-                                                 if s["open"][store].get("peak_mb") else "")
-            if store in s["open"] else "—"))
+        row(f"open, {STORE_NAMES[store]} ({what})", lambda s, store=store: _open_cell(s["open"].get(store)))
     for store in stores:
         if store in ("server", "virtuoso"):
             row(f"`publish` into {STORE_NAMES[store]} (from the store)", lambda s, store=store: step_cell(s["publish"].get(store)))
@@ -241,6 +238,14 @@ def _steps_table(sizes: list[dict], stores: list[str]) -> list[str]:
         row(f"one plan changed: {label}", lambda s, step=step: step_cell(s["incremental"].get("steps", {}).get(step)))
     row("one plan changed: in all", lambda s: secs(s["incremental"].get("total_s"), 1))
     return lines
+
+
+def _open_cell(figures: dict | None) -> str:
+    if not figures:
+        return "—"
+    if "error" in figures:
+        return "error: " + figures["error"][:80]
+    return f"{figures['s']:.2f} s" + (f", {figures['peak_mb']:,.0f} MB" if figures.get("peak_mb") else "")
 
 
 def _export_cell(figures: dict | None) -> str:
