@@ -51,7 +51,8 @@ from tests.processes import stop_process  # noqa: E402
 
 EXPORTS = ("plan-table", "products-by-type")  # whole-corpus exports when run without a parameter (issue #17)
 SKIPPABLE = ("virtuoso", "server")
-PUBLISH_TIMEOUT = ["--timeout", "3600", "--retries", "0"]
+PUBLISH_TIMEOUT_S = 3600
+PUBLISH_TIMEOUT = ["--timeout", str(PUBLISH_TIMEOUT_S), "--retries", "0"]
 OPEN_TIMEOUT = 1800  # seconds for a warm worker to open its store (the in-memory one reads the whole corpus)
 
 
@@ -112,14 +113,16 @@ def rates(run) -> dict:
 # ------------------------------------------------------------------------------------------------ servers
 
 class OxigraphServer:
-    """`oxigraph serve` on a database folder of its own, on a free port of 127.0.0.1."""
+    """`oxigraph serve` on a database folder of its own, on a free port of 127.0.0.1. `timeout`: the server ends
+    a query itself after that long (a query the client gave up on would otherwise go on taking the CPU)."""
 
-    def __init__(self, location: Path, port: int):
+    def __init__(self, location: Path, port: int, timeout: int):
         self.location, self.port = location, port
         self.base = f"http://127.0.0.1:{port}"
         self.log = (location.parent / f"{location.name}.log").open("ab")
         self.process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location), "--bind",
-                                         f"127.0.0.1:{port}"], stdout=self.log, stderr=subprocess.STDOUT)
+                                         f"127.0.0.1:{port}", "--timeout-s", str(timeout)],
+                                        stdout=self.log, stderr=subprocess.STDOUT)
         wait_for_port("127.0.0.1", port, self.process, timeout=600)
 
     def stop(self) -> None:
@@ -225,13 +228,13 @@ def measure_size(n: int, args, help_text: str) -> dict:
             log(f"{n} plan(s): Oxigraph server: publish, restart")
             from tests.test_remote import free_port
             location = work / "oxigraph-server"
-            server = OxigraphServer(location, free_port())
+            server = OxigraphServer(location, free_port(), PUBLISH_TIMEOUT_S)
             servers.append(server)
             result["publish"]["server"] = run_cli(["publish", "--graph", store, "--endpoint", server.base,
                                                    *PUBLISH_TIMEOUT]).figures()
             server.stop()
             servers.remove(server)
-            server, seconds = start_timed(lambda: OxigraphServer(location, free_port()))
+            server, seconds = start_timed(lambda: OxigraphServer(location, free_port(), args.query_timeout))
             servers.append(server)
             result["open"]["server"] = {"s": seconds, "what": "restart on the loaded database until the port answers"}
             targets_of["server"] = ["--endpoint", server.base + "/query", *remote_timeout]
