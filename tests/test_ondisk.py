@@ -32,9 +32,9 @@ def built(tmp_path_factory):
 
 def test_build_writes_the_store_and_says_so(built):
     graph, store, output = built
-    assert output.endswith(f"wrote store {store} (6182 triples in 3 named graphs); query it with --graph {store}\n")
+    assert output.endswith(f"wrote store {store} (6311 triples in 3 named graphs); query it with --graph {store}\n")
     manifest = json.loads((store / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["graphs"] == {str(ASSERTED): 4549, str(ONTOLOGY_GRAPH): 775, str(INFERRED): 858}
+    assert manifest["graphs"] == {str(ASSERTED): 4549, str(ONTOLOGY_GRAPH): 797, str(INFERRED): 965}
     assert manifest["graph"] == str(graph.resolve())
     assert [p.name for p in store.parent.iterdir() if p.name.startswith(".")] == []  # no temporary folder left
 
@@ -59,7 +59,7 @@ def test_publish_reads_the_store(built):
     _, store, _ = built
     _, graphs = remote.local_store_graphs(store)
     assert {role: len(g) for role, g in graphs.items() if g is not None} == \
-        {"asserted": 4549, "ontology": 775, "inferred": 858}
+        {"asserted": 4549, "ontology": 797, "inferred": 965}
     assert graphs["links"] is None
 
 
