@@ -98,6 +98,8 @@ class CCHC(DefinedNamespace):
     legalBasis: URIRef
     dutiesNote: URIRef
     confidence: URIRef
+    became: URIRef
+    eventuallyChangedBy: URIRef
 
 
 class ELI(DefinedNamespace):
