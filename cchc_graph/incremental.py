@@ -37,7 +37,7 @@ from . import __version__
 from .build import _WORK, BuildParts, Sources, build_parts, map_in_pool, split_owned
 from .errors import CchcError
 from .namespaces import GRAPH
-from .ondisk import MANIFEST, is_store
+from .ondisk import MANIFEST, is_store, replace_folder
 from .resources import DATA, DATA_FILES, ONTOLOGY, QUERIES
 
 FORMAT = 2  # the store of plan graphs (format 1: one asserted graph, `ondisk.write_store`)
@@ -298,7 +298,7 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
                                   "reasoned": result.reasoned, "shared_reasoned": reason_all, "full": full}
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         _carry_validation_cache(store_dir, folder, set(plan_ids))
-        _replace(folder, store_dir)
+        replace_folder(folder, store_dir)
     finally:
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
@@ -317,16 +317,6 @@ def _carry_validation_cache(old: Path, new: Path, plan_ids: set[str]) -> None:
     for entry in source.glob("*.json"):
         if entry.stem in plan_ids:
             shutil.copy2(entry, new / CACHE_DIR / entry.name)
-
-
-def _replace(folder: Path, store_dir: Path) -> None:
-    old = None
-    if store_dir.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.old.", dir=store_dir.parent))
-        os.replace(store_dir, old / "store")
-    os.replace(folder, store_dir)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def graph_sizes(store) -> dict[str, int]:

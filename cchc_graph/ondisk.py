@@ -52,17 +52,23 @@ def write_store(graph_path: Path, store_dir: Path) -> dict[str, int]:
         disk.store.flush()
         del disk  # closes RocksDB before the folder moves
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
-        old = None
-        if store_dir.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.old.", dir=store_dir.parent))
-            os.replace(store_dir, old / "store")
-        os.replace(folder, store_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_folder(folder, store_dir)
     finally:
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
     return sizes
+
+
+def replace_folder(folder: Path, store_dir: Path) -> None:
+    """Put a store written in `folder` (beside `store_dir`) in the place of `store_dir`: the previous one is
+    moved aside first and deleted only once the new one is in place."""
+    old = None
+    if store_dir.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.old.", dir=store_dir.parent))
+        os.replace(store_dir, old / "store")
+    os.replace(folder, store_dir)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def open_store(store_dir: Path, reasoning: bool = True):
