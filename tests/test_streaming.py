@@ -257,13 +257,14 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(corpus, args):
     pipe; the command then stops with exit 0 and says nothing."""
     import subprocess
 
-    process = subprocess.Popen([sys.executable, "-m", "cchc_graph.cli", *args, "--graph", str(corpus)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    header = process.stdout.readline()
-    process.stdout.close()
-    assert process.wait(timeout=120) == 0
+    # `with`: both pipes closed at the end (an unclosed one is a ResourceWarning, an error in the tests)
+    with subprocess.Popen([sys.executable, "-m", "cchc_graph.cli", *args, "--graph", str(corpus)],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        header = process.stdout.readline()
+        process.stdout.close()
+        assert process.wait(timeout=120) == 0
+        assert process.stderr.read() == b""
     assert header.startswith(b"plan_id,row_id," if args[0] == "query" else b"row_id,area,")
-    assert process.stderr.read() == b""
 
 
 def test_the_lines_before_a_failure_are_written_to_standard_output(monkeypatch, built_graph_file):
