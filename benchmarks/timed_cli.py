@@ -132,9 +132,10 @@ def run_cli(args: list, *, csv_out: bool = False, ok: tuple[int, ...] = (0,), ti
                 process.stdout.close()
             wall = time.perf_counter() - start
         run = Run(args, code, wall, out=b"".join(chunks), err=err_path.read_text(encoding="utf-8", errors="replace"))
-        if timer and usage.exists():
+        lines = usage.read_text().split("\n") if timer and usage.exists() else []
+        if len(lines) >= 2 and len(lines[-2].split()) == 4:  # nothing when GNU time itself was killed
             # GNU time writes "Command exited with non-zero status N" first when the code is not 0.
-            fields = usage.read_text().split("\n")[-2].split()
+            fields = lines[-2].split()
             run.cpu_s = float(fields[1]) + float(fields[2])
             run.peak_mb = int(fields[3]) / 1024
     if counter is not None:
