@@ -29,23 +29,28 @@ NB, HN = "https://w3id.org/cchc-graph/id/plan/ninh-binh-2023", "https://w3id.org
 ROW_IDS = [row["row_id"] for row in csv.DictReader((DEFAULT_PLAN / "table.csv").read_text(encoding="utf-8").splitlines(True))]
 
 
-def ha_nam_plan(folder: Path) -> Path:
-    """The 2023 plan as if Hà Nam had issued it: its province, slug and issuer, and its own bodies' names."""
-    target = folder / "ha-nam-2023"
+def plan_of(folder: Path, province: str, slug: str, table_as) -> Path:
+    """The 2023 plan as if `province` had issued it: its province, slug and issuer, and its table as
+    `table_as` rewrites it."""
+    target = folder / f"{slug}-2023"
     target.mkdir(parents=True)
     toml = (DEFAULT_PLAN / "plan.toml").read_text(encoding="utf-8")
-    toml = toml.replace('province = "Ninh Bình"', 'province = "Hà Nam"').replace(
-        'province_slug = "ninh-binh"', 'province_slug = "ha-nam"').replace(
-        'issuer = "ubnd-tinh-ninh-binh"', 'issuer = "ubnd-tinh-ha-nam"')
+    toml = toml.replace('province = "Ninh Bình"', f'province = "{province}"').replace(
+        'province_slug = "ninh-binh"', f'province_slug = "{slug}"').replace(
+        'issuer = "ubnd-tinh-ninh-binh"', f'issuer = "ubnd-tinh-{slug}"')
     (target / "plan.toml").write_text(toml, encoding="utf-8")
-    table = (DEFAULT_PLAN / "table.csv").read_text(encoding="utf-8")
-    # Tam Điệp is a city of Ninh Bình: Hà Nam's plan names its district level instead.
-    table = as_ha_nam(table)
-    (target / "table.csv").write_text(table, encoding="utf-8")
+    (target / "table.csv").write_text(table_as((DEFAULT_PLAN / "table.csv").read_text(encoding="utf-8")),
+                                      encoding="utf-8")
     return target
 
 
+def ha_nam_plan(folder: Path) -> Path:
+    """The 2023 plan as if Hà Nam had issued it, with its own bodies' names."""
+    return plan_of(folder, "Hà Nam", "ha-nam", as_ha_nam)
+
+
 def as_ha_nam(text: str) -> str:
+    # Tam Điệp is a city of Ninh Bình: Hà Nam's plan names its district level instead.
     return text.replace("UBND thành phố Tam Điệp", "UBND cấp huyện").replace("Ninh Bình", "Hà Nam")
 
 
@@ -322,17 +327,10 @@ def test_provinces_before_and_after_the_merger():
 # ------------------------------------------------------------------------------------------------ cities
 def city_plan(folder: Path) -> Path:
     """The 2023 table as Đà Nẵng, a centrally-run city (thành phố), writes it: 'UBND thành phố', 'Thành ủy'."""
-    target = folder / "da-nang-2023"
-    target.mkdir(parents=True)
-    toml = (DEFAULT_PLAN / "plan.toml").read_text(encoding="utf-8")
-    toml = toml.replace('province = "Ninh Bình"', 'province = "Đà Nẵng"').replace(
-        'province_slug = "ninh-binh"', 'province_slug = "da-nang"').replace(
-        'issuer = "ubnd-tinh-ninh-binh"', 'issuer = "ubnd-tinh-da-nang"')
-    (target / "plan.toml").write_text(toml, encoding="utf-8")
-    table = (DEFAULT_PLAN / "table.csv").read_text(encoding="utf-8").replace("UBND thành phố Tam Điệp", "UBND cấp huyện")
-    table = table.replace("Ninh Bình", "Đà Nẵng").replace("Tỉnh ủy", "Thành ủy").replace("tỉnh", "thành phố")
-    (target / "table.csv").write_text(table, encoding="utf-8")
-    return target
+    def as_da_nang(table: str) -> str:
+        table = table.replace("UBND thành phố Tam Điệp", "UBND cấp huyện").replace("Ninh Bình", "Đà Nẵng")
+        return table.replace("Tỉnh ủy", "Thành ủy").replace("tỉnh", "thành phố")
+    return plan_of(folder, "Đà Nẵng", "da-nang", as_da_nang)
 
 
 def test_a_city_names_its_bodies_as_a_city(tmp_path):
