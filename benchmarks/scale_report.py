@@ -172,7 +172,7 @@ def peak_memory(size: dict) -> tuple[float, str] | None:
     for step, figures in size["steps"].items():
         found.append((figures.get("peak_mb"), f"`{step.replace('_', ' --')}`"))
     for store, figures in size["publish"].items():
-        found.append((figures.get("peak_mb"), f"`publish` to {STORE_NAMES[store]}"))
+        found.append((figures.get("peak_mb"), f"{'bulk load' if store == 'server' else '`publish`'} to {STORE_NAMES[store]}"))
     for store, figures in size["open"].items():
         found.append((figures.get("peak_mb"), f"open {STORE_NAMES[store]}"))
     for label, entry in size["queries"].items():
@@ -226,11 +226,13 @@ def _steps_table(sizes: list[dict], stores: list[str]) -> list[str]:
     row("`build --store` (the build again, the store written)", lambda s: step_cell(s["steps"]["build_store"]))
     for store in stores:
         what = ("fresh process, imports not counted" if store in ("memory", "disk")
-                else "the server restarted on its loaded database, until it answers")
+                else "the server (re)started on its loaded database, until it answers")
         row(f"open, {STORE_NAMES[store]} ({what})", lambda s, store=store: _open_cell(s["open"].get(store)))
     for store in stores:
         if store in ("server", "virtuoso"):
-            row(f"`publish` into {STORE_NAMES[store]} (from the store)", lambda s, store=store: step_cell(s["publish"].get(store)))
+            what = ("bulk load into {} (`export --format nq` + `oxigraph load`)" if store == "server"
+                    else "`publish` into {} (from the store)").format(STORE_NAMES[store])
+            row(what, lambda s, store=store: step_cell(s["publish"].get(store)))
     for store in ("memory", "disk"):
         row(f"`export --format csv`, {STORE_NAMES[store]}", lambda s, store=store: _export_cell(s["exports"].get(store)))
     row("one plan changed: status", lambda s: s["incremental"].get("status", "—"))

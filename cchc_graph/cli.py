@@ -154,7 +154,10 @@ def import_(file: Path, output: Path, plan_id: str | None, force: bool) -> None:
 
 @main.command()
 @graph_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "turtle", "nt", "json-ld"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "turtle", "nt", "json-ld", "nq"]), default="csv",
+              show_default=True,
+              help="csv: the plan table; turtle / nt / json-ld: the asserted graph; nq: every graph `query` runs on "
+                   "(asserted, ontology, inferred, links), each in its named graph, for a SPARQL store's bulk loader.")
 @click.option("--plan", help="Plan id (e.g. ninh-binh-2023); default: every plan in the graph.")
 @click.option("-o", "--output", type=click.Path(path_type=Path), callback=output_path,
               help="File to write (default: standard output).")
@@ -163,6 +166,15 @@ def export(graph_path: Path, fmt: str, plan: str | None, output: Path | None) ->
     from .ondisk import asserted_graph, is_store
     from .store import read_graph, serialize, write_bytes
 
+    if plan and fmt != "csv":
+        raise CchcError(f"--plan chooses rows of the CSV table; --format {fmt} writes whole graphs: leave --plan out, "
+                        "or choose --format csv")
+    if fmt == "nq":
+        from .ondisk import write_nquads
+
+        with streamed_output(output) as out:
+            write_nquads(graph_path, out)
+        return
     if fmt != "csv":
         data = serialize(asserted_graph(graph_path) if is_store(graph_path) else read_graph(graph_path), fmt)
         if output:

@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from .errors import CchcError, SourceError
 
@@ -93,14 +94,13 @@ def store_manifest(store_dir: Path) -> dict:
     return json.loads((Path(store_dir) / MANIFEST).read_text(encoding="utf-8"))
 
 
-def role_view(store_dir: Path, reasoning: bool = True):
-    """A store of plan graphs (incremental.py) as one graph per role, in memory: asserted (the shared part and
-    every plan), ontology, inferred (every closure part; left out without reasoning) and links — the layout
-    of a graph file opened by `query`, which `publish` sends to a SPARQL store. No triple is in two graphs of
-    the store, so each role is the plain sum of its graphs."""
+def role_lines(store_dir: Path, reasoning: bool = True) -> Iterator[bytes]:
+    """The quads of a store of plan graphs (incremental.py), each in its role's graph instead of its own:
+    asserted (the shared part and every plan), ontology, inferred (every closure part; left out without
+    reasoning) and links. One N-Quads line each, without its line end, in the store's order."""
     import pyoxigraph
 
-    from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH, OxigraphDataset
+    from .store import ASSERTED, INFERRED, LINKS, ONTOLOGY_GRAPH
 
     disk = open_store(store_dir)
     roles = {f"<{ONTOLOGY_GRAPH}>".encode(): ONTOLOGY_GRAPH, f"<{LINKS}>".encode(): LINKS}
@@ -110,16 +110,43 @@ def role_view(store_dir: Path, reasoning: bool = True):
             roles[key] = INFERRED if name.endswith("/inferred") else ASSERTED
     if not reasoning:
         roles = {key: role for key, role in roles.items() if role != INFERRED}
-    lines = []
+    renamed = {key: str(role).encode() for key, role in roles.items()}
     for line in disk.store.dump(format=pyoxigraph.RdfFormat.N_QUADS).splitlines():
         triple, _, graph = line[:-2].rpartition(b" ")
-        role = roles.get(graph)
+        role = renamed.get(graph)
         if role is not None:
-            lines.append(b"%s <%s> ." % (triple, str(role).encode()))
-    del disk
+            yield b"%s <%s> ." % (triple, role)
+
+
+def role_view(store_dir: Path, reasoning: bool = True):
+    """A store of plan graphs as one graph per role (`role_lines`), in memory: the layout of a graph file
+    opened by `query`, which `publish` sends to a SPARQL store. No triple is in two graphs of the store, so
+    each role is the plain sum of its graphs."""
+    import pyoxigraph
+
+    from .store import OxigraphDataset
+
+    lines = list(role_lines(store_dir, reasoning))
     memory = OxigraphDataset()
     memory.store.bulk_load(input=b"\n".join(lines) + b"\n", format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
     return memory
+
+
+def write_nquads(graph_path: Path, out) -> None:
+    """Every graph `query` runs on, as N-Quads, each triple in its role's named graph (asserted, ontology,
+    inferred, links): what a SPARQL store's bulk loader takes (`oxigraph load`, Virtuoso's `ld_dir`, Jena's
+    `tdb2.tdbloader`), and the names `query --endpoint` asks for. A store of plan graphs is written line by line
+    as it is read, not copied into memory first."""
+    import pyoxigraph
+
+    from .query import open_local
+
+    graph_path = Path(graph_path)
+    if is_store(graph_path) and store_manifest(graph_path).get("format") == 2:
+        for line in role_lines(graph_path):
+            out.write(line + b"\n")
+        return
+    open_local(graph_path, reasoning=True).store.dump(out, format=pyoxigraph.RdfFormat.N_QUADS)
 
 
 def asserted_graph(store_dir: Path):

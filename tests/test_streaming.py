@@ -273,3 +273,62 @@ def test_the_lines_before_a_failure_are_written_to_standard_output(monkeypatch, 
     assert result.exit_code == 2
     assert result.stdout_bytes.count(b"\n") == 4  # the header and the three rows read
     assert result.stderr == "error: SPARQL error: the store stopped answering\n"
+
+
+# ------------------------------------------------------------------------------------------------ N-Quads for a bulk loader
+
+def graphs_of(data: bytes) -> dict:
+    """Each named graph of an N-Quads text, in a form that compares blank nodes by structure."""
+    from rdflib import Dataset
+    from rdflib.compare import to_isomorphic
+
+    dataset = Dataset()
+    dataset.parse(data=data, format="nquads")
+    return {str(graph.identifier): to_isomorphic(graph) for graph in dataset.graphs() if len(graph)}
+
+
+def test_nquads_of_the_store_are_those_of_the_graph_files_each_in_its_roles_graph(store):
+    from cchc_graph.remote.client import graph_names
+
+    graph_file, store_dir = store
+    from_files, from_store = invoke("export", "--format", "nq", "--graph", graph_file), \
+        invoke("export", "--format", "nq", "--graph", store_dir)
+    assert from_files.exit_code == 0 and from_store.exit_code == 0, from_files.output + from_store.output
+    files_graphs, store_graphs = graphs_of(from_files.stdout_bytes), graphs_of(from_store.stdout_bytes)
+    assert files_graphs == store_graphs
+    # The 2023 plan has no link graph: the three others, under the names `query --endpoint` asks for.
+    names = graph_names()
+    assert set(store_graphs) == {str(names[role]) for role in ("asserted", "ontology", "inferred")}
+    # Nothing lost against the store itself: as many quads as it holds (each triple is in one graph only).
+    from cchc_graph.query import open_local
+    assert sum(len(graph) for graph in store_graphs.values()) == len(open_local(store_dir).store) > 5000
+
+
+def test_nquads_bulk_loaded_into_an_oxigraph_server_answer_as_the_embedded_store(store, tmp_path):
+    import subprocess
+
+    from cchc_graph import remote
+    from tests.test_remote import OxigraphServer
+
+    dump = tmp_path / "graphs.nq"
+    assert invoke("export", "--format", "nq", "--graph", store[1], "-o", dump).exit_code == 0
+    loaded = subprocess.run([remote.oxigraph_binary(), "load", "--location", str(tmp_path / "db"), "--file", str(dump)],
+                            capture_output=True, text=True)
+    assert loaded.returncode == 0, loaded.stderr
+    server = OxigraphServer(["serve-read-only", "--location", str(tmp_path / "db")], tmp_path / "server.log")
+    try:
+        for args in (("due-in-quarter", "-p", "year=2023", "-p", "quarter=3"), ("agency-involvement", "-p", "agency=so-noi-vu")):
+            remote_answer = invoke("query", *args, "--format", "csv", "--endpoint", server.query)
+            local_answer = invoke("query", *args, "--format", "csv", "--graph", store[1])
+            assert remote_answer.exit_code == 0, remote_answer.output
+            assert remote_answer.stdout_bytes == local_answer.stdout_bytes and local_answer.stdout_bytes.count(b"\n") > 5
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("fmt", ["nq", "turtle"])
+def test_plan_with_a_graph_format_is_refused(store, fmt):
+    result = invoke("export", "--format", fmt, "--plan", "ninh-binh-2023", "--graph", store[1])
+    assert result.exit_code == 2
+    assert result.stderr == (f"error: --plan chooses rows of the CSV table; --format {fmt} writes whole graphs: leave "
+                             "--plan out, or choose --format csv\n")
