@@ -273,16 +273,25 @@ def measure_size(n: int, args, help_text: str) -> dict:
                 folder = work / "virtuoso"
                 virtuoso = vt.VirtuosoServer(folder)
                 servers.append(virtuoso)
-                result["publish"]["virtuoso"] = run_cli(["publish", "--graph", store, "--endpoint", virtuoso.crud,
-                                                         "--update-endpoint", virtuoso.sparql, *PUBLISH_TIMEOUT]).figures()
-                virtuoso.isql("checkpoint;")  # so that the restart reads its database, not the transaction log
-                virtuoso.stop()
-                servers.remove(virtuoso)
-                virtuoso, seconds = start_timed(lambda: vt.VirtuosoServer(folder, timeout=600))
-                servers.append(virtuoso)
-                result["open"]["virtuoso"] = {"s": seconds, "what": "restart on the loaded database until SPARQL answers"}
-                targets_of["virtuoso"] = ["--endpoint", virtuoso.sparql, *remote_timeout]
-                workers["virtuoso"] = remote(virtuoso.sparql, "virtuoso")
+                try:
+                    result["publish"]["virtuoso"] = run_cli(["publish", "--graph", store, "--endpoint", virtuoso.crud,
+                                                             "--update-endpoint", virtuoso.sparql,
+                                                             *PUBLISH_TIMEOUT]).figures()
+                except CommandFailed as exc:  # recorded, and the other stores measured all the same
+                    result["publish"]["virtuoso"] = {"error": str(exc)[:600]}
+                    virtuoso.stop()
+                    servers.remove(virtuoso)
+                    virtuoso = None
+                if virtuoso is not None:
+                    virtuoso.isql("checkpoint;")  # so that the restart reads its database, not the transaction log
+                    virtuoso.stop()
+                    servers.remove(virtuoso)
+                    virtuoso, seconds = start_timed(lambda: vt.VirtuosoServer(folder, timeout=600))
+                    servers.append(virtuoso)
+                    result["open"]["virtuoso"] = {"s": seconds,
+                                                  "what": "restart on the loaded database until SPARQL answers"}
+                    targets_of["virtuoso"] = ["--endpoint", virtuoso.sparql, *remote_timeout]
+                    workers["virtuoso"] = remote(virtuoso.sparql, "virtuoso")
 
         cases = query_cases(n)
         log(f"{n} plan(s): {len(cases)} queries warm, {args.runs} run(s) each, in {', '.join(workers)}")
@@ -490,16 +499,20 @@ def main(argv: list[str] | None = None) -> dict:
     result: dict = {"command": "python benchmarks/bench_scale.py " + " ".join(argv if argv is not None else sys.argv[1:]),
                     "date": f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", "load_start": uptime(),
                     "machine": machine(), "stores": [s for s in STORES if s not in args.skip], "sizes": []}
+    out = args.out or args.work / f"scale-{'-'.join(map(str, args.sizes))}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".partial")
     for n in args.sizes:
         result["sizes"].append(measure_size(n, args, help_text))
+        # Each size's figures kept as soon as they are there: a run that breaks later loses only what is left.
+        partial.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     log("one plan: build, reason, validate, query, each a fresh process")
     result["one_plan"] = one_plan(args.runs, args.work)
     result["load_end"] = uptime()
     result["elapsed_s"] = time.perf_counter() - started
     result["targets"] = targets(result)
-    out = args.out or args.work / f"scale-{'-'.join(map(str, args.sizes))}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    partial.unlink(missing_ok=True)
     text = markdown(result)
     if args.markdown:
         args.markdown.write_text(text + "\n", encoding="utf-8")

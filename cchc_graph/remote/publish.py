@@ -135,6 +135,19 @@ def local_store_graphs(graph_path: Path, reasoning: bool = True):
     return dataset, {role: StoreGraph(dataset, name) if name else None for role, name in present.items()}
 
 
+def _too_large(exc: RemoteError) -> bool:
+    """Virtuoso's SR325: a transaction that logs more than its TransactionAfterImageLimit is refused whole."""
+    return "SR325" in str(exc)
+
+
+def _what_next(exc: RemoteError) -> str:
+    if _too_large(exc):  # running publish again would fail the same way
+        return ("Virtuoso refuses a transaction that logs more than TransactionAfterImageLimit bytes (50 MB unless "
+                "set): raise it in the [Parameters] section of virtuoso.ini (e.g. TransactionAfterImageLimit = "
+                "2000000000), restart Virtuoso and run publish again")
+    return "Run publish again"
+
+
 LOCK_LEASE = 600  # seconds a publish holds the store's lock at least (longer with a larger --timeout)
 
 
@@ -352,11 +365,14 @@ def publish(graph_path: Path, endpoint: str, *, graph_iri: str | None = None, up
     except RemoteError as exc:
         left = run.clean_up()
         raise RemoteError(f"{exc}; nothing local was changed; the published graphs were not changed (a reader still "
-                          f"sees the previous ones); {left}. Run publish again") from None
+                          f"sees the previous ones); {left}. {_what_next(exc)}") from None
     try:
         # Never retried: applied once, a second run would drop the graphs it has just put in place.
         run.update(run.switch_request(present, leftovers), "switching to the new graphs", retries=0)
     except RemoteError as exc:
+        if _too_large(exc):  # Virtuoso refused the transaction whole: nothing was switched
+            left = run.clean_up()
+            raise RemoteError(f"{exc}; the published graphs were not changed; {left}. {_what_next(exc)}") from None
         raise RemoteError(f"{exc}; the store applies this one request whole or not at all: run publish again "
                           "(then it replaces the graphs whichever way it went)") from None
     return PublishReport(targets.update if mode == "update" else targets.gsp, mode,
