@@ -46,9 +46,30 @@ def ascii_slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
+# A comma or semicolon that is not written "word, word": preceded by a space, or not followed by one space
+# and a word (fold_with_positions then moves or adds spaces).
+_PUNCT_NOT_PLAIN = re.compile(r" [,;]|[,;](?! [^\s,;])")
+_PUNCT = re.compile(r"[,;]")
+
+
 def fold_with_positions(text: str) -> tuple[str, list[int]]:
     """`fold(text)` for a single-line text, with, for each character of the result, its index in `text`,
     so that a match found in the folded form can be cut verbatim out of the original."""
+    # Most cells are already spaced as folding spaces them (a cleaned cell): then only the case changes, and
+    # the space after a comma stands for the comma, as below. Checked with C-level string operations, which
+    # is several times quicker than the loop (a test compares both on random text).
+    if not _PUNCT_NOT_PLAIN.search(text) and " ".join(text.split()) == text:
+        folded = text.casefold()
+        if len(folded) == len(text):  # every character folds to one character
+            positions = list(range(len(text)))
+            for match in _PUNCT.finditer(text):
+                positions[match.start() + 1] = match.start()
+            return folded, positions
+    return _fold_with_positions(text)
+
+
+def _fold_with_positions(text: str) -> tuple[str, list[int]]:
+    """`fold_with_positions`, character by character: for any text."""
     out: list[str] = []
     positions: list[int] = []
     for index, char in enumerate(text):
