@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -25,18 +26,35 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# Cells repeat across plans (agency names, timeframes, standard tasks) and a cell is cleaned and folded again
+# where it is read (citations, agencies): short texts' results are kept, a bounded number per process.
+_CACHED_LENGTH = 512
+
+
 def clean_cell(text: str) -> str:
     """A cell as the table prints it: NFC, each line's spacing collapsed and trimmed, blank lines dropped,
     hyphen-broken document numbers rejoined. Lines are kept: they separate the items of a bulleted cell."""
+    return _clean_cell_cached(text) if len(text) <= _CACHED_LENGTH else _clean_cell(text)
+
+
+def _clean_cell(text: str) -> str:
     lines = (_SPACES.sub(" ", line).strip() for line in nfc(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     return "\n".join(_BROKEN_NUMBER.sub(r"\1", line) for line in lines if line)
 
 
 def fold(text: str) -> str:
     """Key for matching names: NFC, case-folded, one space between words, no spaces around punctuation."""
+    return _fold_cached(text) if len(text) <= _CACHED_LENGTH else _fold(text)
+
+
+def _fold(text: str) -> str:
     # str.split() drops every kind of whitespace, so the pattern below meets single spaces only: linear.
     text = " ".join(nfc(text).split()).casefold()
     return _PUNCT_SPACING.sub(r"\1 ", text).strip()
+
+
+_clean_cell_cached = functools.lru_cache(maxsize=1 << 14)(_clean_cell)
+_fold_cached = functools.lru_cache(maxsize=1 << 14)(_fold)
 
 
 def ascii_slug(text: str) -> str:
