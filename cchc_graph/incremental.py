@@ -235,11 +235,13 @@ def reasoning_batches(jobs: int) -> list[list[int]]:
 
 def as_nquads(graphs: list[tuple[str, bytes]]) -> bytes:
     """N-Triples of named graphs as one N-Quads document."""
+    # A line of N-Triples ends with " .\n" and holds no other line break (a literal's are escaped): one
+    # replace per graph, not a Python step per line.
     out = []
     for name, data in graphs:
-        suffix = f" <{name}> .".encode()
-        out.extend(line[:-2] + suffix for line in data.splitlines() if line)
-    return b"\n".join(out) + b"\n"
+        data = data if data.endswith(b"\n") or not data else data + b"\n"
+        out.append(data.replace(b" .\n", f" <{name}> .\n".encode()))
+    return b"".join(out)
 
 
 # Bytes that rdflib's N-Triples writes as they are inside a literal and Oxigraph's escapes (\t, \u0001…):
