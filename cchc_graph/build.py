@@ -466,9 +466,11 @@ def workers_for(jobs: int) -> int:
     return max(1, min(os.cpu_count() or 1, jobs))
 
 
-def map_in_pool(function, jobs: int, description: str, context: dict) -> list:
+def map_in_pool(function, jobs: int, description: str, context: dict, meanwhile=None) -> list:
     """function(0..jobs-1), in a pool of forked processes (one per core) when that helps, in order. `context`
-    is what the workers read (module-level `_WORK`), inherited through fork."""
+    is what the workers read (module-level `_WORK`), inherited through fork. `meanwhile()`: work of the
+    parent's own, run once the workers are forked (it may open what must not be forked: a RocksDB store)
+    while they work, or after the work when there is no pool."""
     results: list = []
     _WORK.update(context)
     try:
@@ -478,9 +480,15 @@ def map_in_pool(function, jobs: int, description: str, context: dict) -> list:
                 for index in range(jobs):
                     results.append(function(index))
                     bar.advance()
+                if meanwhile is not None:
+                    meanwhile()
                 return results
             with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-                for result in pool.map(function, range(jobs), chunksize=max(1, jobs // (processes * 8))):
+                # With fork, the executor starts every worker at the first submit, which map does at once.
+                answers = pool.map(function, range(jobs), chunksize=max(1, jobs // (processes * 8)))
+                if meanwhile is not None:
+                    meanwhile()
+                for result in answers:
                     results.append(result)
                     bar.advance()
             return results

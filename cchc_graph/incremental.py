@@ -208,16 +208,17 @@ def shared_closure(shared_nt: bytes, ontology) -> bytes:
                                    from_graph=pyoxigraph.NamedNode(SHARED_INFERRED)))
 
 
-def reason_plans(shared_nt: bytes, closure: bytes, plans: list[tuple[str, bytes]], ontology) -> list[tuple[bytes, bytes]]:
+def reason_plans(shared_nt: bytes, closure: bytes, plans: list[tuple[str, bytes]], ontology,
+                 meanwhile=None) -> list[tuple[bytes, bytes]]:
     """Each plan's part of the closure of plan ∪ shared ∪ ontology, less what they state and what the shared
     part's closure holds: (triples with one of the plan's own nodes, the others). In a pool of processes,
-    one per core."""
+    one per core; `meanwhile()` runs in this process while they work (`map_in_pool`)."""
     from .store import serialize
 
     batches = reasoning_batches(len(plans))
     done = map_in_pool(_reason_batch, len(batches), "reason: plans",
                        {"plans": plans, "batches": batches, "shared": shared_nt, "shared_closure": closure,
-                        "ontology_nt": serialize(ontology, "nt"), "ontology": ontology})
+                        "ontology_nt": serialize(ontology, "nt"), "ontology": ontology}, meanwhile)
     return [part for batch in done for part in batch]
 
 
@@ -317,21 +318,39 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
                                                from_graph=pyoxigraph.NamedNode(plan_graph(plan_id)))
         del old_store
     closure = shared_closure(shared_nt, ontology) if reason_all else kept_part(SHARED_CLOSURE)
-    # Before any store is open in this process: the reasoning forks its workers.
-    reasoned = dict(zip(to_reason, reason_plans(shared_nt, closure, [(p, plans_nt[p]) for p in to_reason], ontology)))
+    store_dir.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
+    # A new store (a full build) gets its asserted graphs while the plans are reasoned: the parent only waits
+    # for the pool then, and RocksDB's bulk load is a good part of a build from scratch.
+    preloaded: dict[str, bytes] = {}
+    if full:
+        preloaded = dict([(plan_graph(p), parts.plans[p].ntriples) for p in plan_ids]
+                         + [(SHARED, shared_nt), (ONTOLOGY_GRAPH, serialize(ontology, "nt"))])
+    opened: list = []
+
+    def load_asserted() -> None:
+        opened.append(pyoxigraph.Store(str(folder)))
+        opened[0].bulk_load(input=as_nquads(list(preloaded.items())), format=pyoxigraph.RdfFormat.N_QUADS,
+                            lenient=True)
+    try:
+        # The store is opened only once the pool's workers are forked (`meanwhile`), never before.
+        reasoned = dict(zip(to_reason, reason_plans(shared_nt, closure, [(p, plans_nt[p]) for p in to_reason],
+                                                    ontology, meanwhile=load_asserted if full else None)))
+    except BaseException:
+        opened.clear()  # closes RocksDB before its folder goes
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     inferred_common = {p: reasoned[p][1] if p in reasoned else kept_part(f"{p}.inferred.nt") for p in plan_ids}
     shared_inferred = sorted_lines(closure, *inferred_common.values())
 
-    store_dir.parent.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix=f".{store_dir.name}.", dir=store_dir.parent))
     try:
         if previous and not full:
             folder.rmdir()  # a checkpoint is made into a new folder: its files are hard links of the store's
             old_store = pyoxigraph.Store.read_only(str(store_dir))
             old_store.backup(str(folder))
             del old_store
-        store = pyoxigraph.Store(str(folder))
-        for plan_id in [*removed, *changed]:
+        store = opened.pop() if full else pyoxigraph.Store(str(folder))
+        for plan_id in [] if full else [*removed, *changed]:  # a full build's store is new
             for name in (plan_graph(plan_id), inferred_of(plan_graph(plan_id))):
                 store.remove_graph(pyoxigraph.NamedNode(name))
         loads = [(plan_graph(p), parts.plans[p].ntriples) for p in plan_ids if p in changed]
@@ -345,10 +364,12 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
             store.bulk_load(path=str(links), format=pyoxigraph.RdfFormat.TURTLE, to_graph=links_node)
         for name, _ in loads:
             node = pyoxigraph.NamedNode(name)
-            store.remove_graph(node)
+            if name not in preloaded:
+                store.remove_graph(node)
             store.add_graph(node)  # an empty closure part is a graph of the store still
         # One load of them all: RocksDB writes files per bulk load, which costs minutes for 1,260 small graphs.
-        store.bulk_load(input=as_nquads(loads), format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+        store.bulk_load(input=as_nquads([(n, d) for n, d in loads if n not in preloaded]),
+                        format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
         if full:
             store.optimize()
             sizes = graph_sizes(store)

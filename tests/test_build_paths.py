@@ -156,3 +156,16 @@ def test_a_full_store_build_writes_the_union_the_store_holds(corpus, tmp_path):
     assert result.union[0] == serialize(build_graph(folders(corpus)), "nt")
     again, _ = incremental.build_store(folders(corpus), tmp_path / "store")  # nothing changed: not a full build
     assert not again.full and again.union is None
+
+
+def failing_batch(index: int):
+    raise RuntimeError("reasoning failed")
+
+
+def test_a_full_build_failing_while_its_store_is_loaded_leaves_no_folder(corpus, tmp_path, monkeypatch):
+    # The new store is opened and filled with the asserted graphs while the plans are reasoned: a failure
+    # there must take that folder away, as a failure anywhere else does.
+    monkeypatch.setattr(incremental, "_reason_batch", failing_batch)
+    with pytest.raises(RuntimeError, match="reasoning failed"):
+        incremental.build_store(folders(corpus), tmp_path / "out" / "store")
+    assert list((tmp_path / "out").iterdir()) == []
