@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.plugins.serializers.nt import _nt_row
 
 from . import __version__
 from .agencies import Registry, load_registry
@@ -27,7 +28,7 @@ from .provinces import Province, Provinces, load_provinces
 from .namespaces import CCHC, DCTERMS, ELI, ELI_BASE, ID, PK, PROV, RA, RDF, RDFS, SKOS, TIME, XSD, bind_prefixes
 from .resources import DATA, DATA_FILES, DEFAULT_PLAN, ONTOLOGY
 from .progress import progress
-from .sources import PlanSource, TableRow, load_meta, load_plan
+from .sources import PlanSource, TableRow, load_meta, load_plan_meta, load_table
 from .store import serialize
 from .text import fold
 from .timeframes import CONDITIONAL, FOLLOWING, ONGOING, PERIODIC, Timeframe, parse_timeframe
@@ -71,10 +72,25 @@ class Sources:
         return names
 
 
-class PlanMapper:
-    """Adds one plan to a graph."""
+class Triples(set):
+    """A plan's triples (rdflib terms) in a plain set: what `PlanMapper` adds to and tests membership in,
+    without the indexes and events of an rdflib store, which took a third of a plan's mapping time."""
 
-    def __init__(self, graph: Graph, sources: Sources, plan: PlanSource, timeline: Timeline, province: Province):
+    def add(self, triple) -> None:  # noqa: D102 (Graph.add's signature: one (s, p, o) tuple)
+        set.add(self, triple)
+
+    def ntriples(self) -> bytes:
+        """The triples as `serialize(graph, "nt")` writes a graph of them: rdflib's own N-Triples line of
+        each triple (its serialiser's `_nt_row`), sorted, each once; the same bytes."""
+        lines = sorted(set("".join(map(_nt_row, self)).splitlines()))
+        return ("\n".join(line for line in lines if line) + "\n").encode("utf-8")
+
+
+class PlanMapper:
+    """Adds one plan to a graph (an rdflib Graph, or `Triples`)."""
+
+    def __init__(self, graph: Graph | Triples, sources: Sources, plan: PlanSource, timeline: Timeline,
+                 province: Province):
         self.g, self.sources, self.plan, self.meta = graph, sources, plan, plan.meta
         self.timeline, self.province = timeline, province
         self.registry = timeline.registry_of(province)  # the plan's own province first, then national bodies
@@ -83,6 +99,7 @@ class PlanMapper:
         self.cited_as = sources.cited_as
         self.documents: dict[str, URIRef] = {}
         self.named: dict[str, None] = {}  # the agency ids the plan names, in order (BuildParts replays them)
+        self.citations: Counter = Counter()  # citations made so far per element node (their IRIs count on)
 
     # ------------------------------------------------------------------ helpers
     def iri(self, *parts: str) -> URIRef:
@@ -278,7 +295,8 @@ class PlanMapper:
             citations = find_citations(row[column] if text is None else text, self.cited_as)
         except ValueError as exc:
             raise self.fail(row, column, str(exc)) from None
-        existing = len(list(self.g.objects(node, CCHC.hasCitation)))
+        existing = self.citations[node]
+        self.citations[node] += len(citations)
         for n, citation in enumerate(citations, start=existing + 1):
             self.map_citation(node, URIRef(f"{node}/citation/{n}"), citation)
 
@@ -434,10 +452,12 @@ _WORK: dict = {}
 
 def _map_plan(index: int) -> PlanPart:
     plan, province = _WORK["plans"][index]
-    graph = Graph()
-    mapper = PlanMapper(graph, _WORK["sources"], plan, _WORK["timeline"], province)
+    if not plan.rows:  # its table is read here, in the pool (the parent read plan.toml only)
+        plan = PlanSource(plan.folder, plan.meta, load_table(plan.table_path, plan.meta))
+    triples = Triples()
+    mapper = PlanMapper(triples, _WORK["sources"], plan, _WORK["timeline"], province)
     mapper.map()
-    own, common = split_owned(serialize(graph, "nt"), plan.meta.plan_id)
+    own, common = split_owned(triples.ntriples(), plan.meta.plan_id)
     return PlanPart(plan.meta.plan_id, plan.folder, own, common, tuple(mapper.named))
 
 
@@ -446,9 +466,11 @@ def workers_for(jobs: int) -> int:
     return max(1, min(os.cpu_count() or 1, jobs))
 
 
-def map_in_pool(function, jobs: int, description: str, context: dict) -> list:
+def map_in_pool(function, jobs: int, description: str, context: dict, meanwhile=None) -> list:
     """function(0..jobs-1), in a pool of forked processes (one per core) when that helps, in order. `context`
-    is what the workers read (module-level `_WORK`), inherited through fork."""
+    is what the workers read (module-level `_WORK`), inherited through fork. `meanwhile()`: work of the
+    parent's own, run once the workers are forked (it may open what must not be forked: a RocksDB store)
+    while they work, or after the work when there is no pool."""
     results: list = []
     _WORK.update(context)
     try:
@@ -458,9 +480,15 @@ def map_in_pool(function, jobs: int, description: str, context: dict) -> list:
                 for index in range(jobs):
                     results.append(function(index))
                     bar.advance()
+                if meanwhile is not None:
+                    meanwhile()
                 return results
             with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-                for result in pool.map(function, range(jobs), chunksize=max(1, jobs // (processes * 8))):
+                # With fork, the executor starts every worker at the first submit, which map does at once.
+                answers = pool.map(function, range(jobs), chunksize=max(1, jobs // (processes * 8)))
+                if meanwhile is not None:
+                    meanwhile()
+                for result in answers:
                     results.append(result)
                     bar.advance()
             return results
@@ -483,7 +511,7 @@ def build_parts(plan_folders: list[Path] | None = None, sources: Sources | None 
     # change names the bodies that existed then (or the ended ones it still names).
     for folder in plan_folders or [DEFAULT_PLAN]:
         if only is None or Path(folder).name in only:
-            plan = load_plan(folder)
+            plan = load_plan_meta(folder)  # the table is read by the worker that maps the plan
         else:  # mapped before, unchanged: only its province and year matter here
             plan = PlanSource(Path(folder), load_meta(Path(folder) / "plan.toml", Path(folder).name), [])
         other = folders.setdefault(plan.meta.plan_id, Path(folder))

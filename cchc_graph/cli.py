@@ -108,7 +108,7 @@ def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str
           quiet: bool) -> None:
     """Build the graph of one or more plan folders (default: the bundled data/ninh-binh-2023). With --store
     on a store built before, only the plans whose files changed are built and reasoned again."""
-    from .build import Sources, build_graph, class_counts
+    from .build import Sources, build_graph, build_parts, class_counts
     from .store import links_path_for, write_graph
 
     sources = Sources.load(data_dir) if data_dir else None
@@ -118,7 +118,7 @@ def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str
 
         result, _ = build_store(list(plans) or [DEFAULT_PLAN], store_dir, sources, data_dir or DATA,
                                 links=links_path_for(output), graph_file=output)
-        nt = write_graph_file(store_dir, output, fmt)
+        nt = write_graph_file(store_dir, output, fmt, result.union)
         if not quiet:
             counts, triples = class_counts_nt(nt), nt.count(b"\n")
             click.echo(f"wrote {output} ({triples} triples)")
@@ -127,11 +127,20 @@ def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str
             click.echo(f"wrote store {store_dir} ({sum(result.sizes.values())} triples in {len(result.sizes)} named "
                        f"graphs; {result.summary()}); query it with --graph {store_dir}")
         return
-    graph = build_graph(list(plans) or None, sources)
-    write_graph(graph, output, fmt)
+    if fmt == "nt":  # the plans' N-Triples as they come from the pool: no rdflib graph of the corpus
+        from .incremental import class_counts_nt
+        from .store import write_bytes
+
+        nt = build_parts(list(plans) or None, sources).ntriples()
+        write_bytes(output, nt)
+        counts, triples = class_counts_nt(nt), nt.count(b"\n")
+    else:
+        graph = build_graph(list(plans) or None, sources)
+        write_graph(graph, output, fmt)
+        counts, triples = class_counts(graph), len(graph)
     if not quiet:
-        click.echo(f"wrote {output} ({len(graph)} triples)")
-        for cls, count in class_counts(graph).items():
+        click.echo(f"wrote {output} ({triples} triples)")
+        for cls, count in counts.items():
             click.echo(f"  {count:5d}  {cls}")
 
 

@@ -132,6 +132,8 @@ def find_citations(text: str, cited_as: dict[str, str] | None = None) -> list[Ci
         taken.append((start, match.end()))
     folded, positions = fold_with_positions(text)
     for name, number in (cited_as or {}).items():
+        if name not in folded:  # the pattern below matches the name itself: no need to compile it
+            continue
         for match in re.finditer(r"(?<!\w)" + re.escape(name) + r"(?!\w)", folded):
             start, end = positions[match.start()], positions[match.end() - 1] + 1
             if any(s <= start < e for s, e in taken):

@@ -79,14 +79,19 @@ class PlanSource:
 
 
 def load_plan(folder: Path) -> PlanSource:
+    plan = load_plan_meta(folder)
+    return PlanSource(plan.folder, plan.meta, load_table(plan.table_path, plan.meta))
+
+
+def load_plan_meta(folder: Path) -> PlanSource:
+    """A plan folder's plan.toml, checked as `load_plan` checks it; its table not read yet (`rows` empty)."""
     folder = Path(folder)
     if not SLUG.fullmatch(folder.name):
         raise SourceError(folder, f"the plan folder's name {folder.name!r} is the plan id, which goes into IRIs: use "
                                   "lowercase ASCII letters, digits and '-' (e.g. 'ninh-binh-2023')")
     if not folder.is_dir():
         raise SourceError(folder, "no such plan folder (a folder holding plan.toml and table.csv)")
-    meta = load_meta(folder / "plan.toml", folder.name)
-    return PlanSource(folder, meta, load_table(folder / "table.csv", meta))
+    return PlanSource(folder, load_meta(folder / "plan.toml", folder.name), [])
 
 
 def load_meta(path: Path, plan_id: str) -> PlanMeta:
