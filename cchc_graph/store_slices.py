@@ -17,6 +17,8 @@ on a shape's path.
 
 from __future__ import annotations
 
+import re
+
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
@@ -110,8 +112,6 @@ def _path_iris(graph: Graph, path) -> set:
 
 def _query_iris(shapes: Graph, holder, text: str) -> set[str] | None:
     """The IRIs of a SHACL-SPARQL query (parsed by rdflib), or None for a variable or negated predicate."""
-    import re
-
     from rdflib.paths import NegatedPath, Path
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.term import Variable
@@ -195,8 +195,5 @@ def plan_slice(plan_id: str, nt: bytes, predicates: set[bytes]) -> tuple[bytes, 
 
 
 def shared_is_foreign(nt: bytes) -> bool:
-    """Whether the shared graph holds a triple with a plan's own node (a finding on it would depend on it)."""
-    prefix = f"<{ID}".encode()
-    return any(owner_id(term[1:-1].decode()) is not None
-               for line in nt.splitlines() if prefix in line
-               for term in line.split(b" ") if term.startswith(prefix))
+    """Whether the shared graph names a plan's own node (a finding on it would depend on the shared part)."""
+    return re.search(b"<" + re.escape(str(ID).encode()) + b"(" + b"|".join(k.encode() for k in OWNED) + b")", nt) is not None

@@ -118,7 +118,10 @@ def validate_store(store_dir: Path, shapes_dir=None, engine: str = "oxigraph", w
     from .validation.api import validate_files
     from .validation.outcome import ValidationOutcome, finding_order
     from .validation.report import placements
-    from .validation.shapes import SHAPES_DIR, load_shapes, shape_files
+    from .reason import load_ontology
+    from .validation.engines.compiled.data import _OxData
+    from .validation.engines.compiled.engine import _OxigraphValidator
+    from .validation.shapes import SHAPES_DIR, load_shapes, shape_files, shapes_name
 
     shapes_dir = shapes_dir or SHAPES_DIR
     store_dir = Path(store_dir)
@@ -144,10 +147,12 @@ def validate_store(store_dir: Path, shapes_dir=None, engine: str = "oxigraph", w
     missing = [plan_id for plan_id in plan_ids if plan_id not in cached]
     shapes = load_shapes(shapes_dir)
 
-    def keep(plan_id: str, findings: list, placed: dict[str, list], slice_nt: bytes, foreign: bool) -> None:
+    def keep(plan_id: str, findings: list, placed: dict[str, list], slice_nt: bytes, foreign: bool,
+             predicates: set[bytes] | None) -> None:
         entry = cached[plan_id] = {"key": keys[plan_id], "findings": [_finding_json(f) for f in findings],
                                    "placements": _placements_json(placed), "slice": slice_nt.decode("utf-8"),
-                                   "foreign": foreign}
+                                   "foreign": foreign,
+                                   "predicates": None if predicates is None else sorted(t.decode() for t in predicates)}
         try:
             write_bytes(cache / f"{plan_id}.json", (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
         except OSError:
@@ -158,8 +163,16 @@ def validate_store(store_dir: Path, shapes_dir=None, engine: str = "oxigraph", w
 
     store = pyoxigraph.Store.read_only(str(store_dir))
     with tempfile.TemporaryDirectory(prefix="cchc-validate-") as folder:
-        run = lambda paths, shapes_given=shapes_dir: validate_files(  # noqa: E731
-            paths, shapes_given, engine=engine, with_ontology=with_ontology)
+        ontology = load_ontology() if with_ontology else Graph()
+        name = shapes_name(shapes_dir)
+
+        def run(paths: list[Path], shapes_graph: Graph = shapes):
+            """validate_files on these files, with the shapes and the ontology read once for every run."""
+            if engine != "oxigraph":
+                file = Path(folder) / f"shapes-{len(shapes_graph)}.ttl"
+                file.write_bytes(shapes_graph.serialize(format="turtle", encoding="utf-8"))
+                return validate_files(paths, [file], ontology, engine=engine, with_ontology=with_ontology)
+            return _OxigraphValidator(shapes_graph, name, _OxData.from_files(paths, ontology)).run()
         names = [SHARED, ONTOLOGY_GRAPH] + [plan_graph(p) for p in plan_ids]
         if full_report or len(missing) > max(2, len(plans) // 4):
             graphs = _by_graph(store, names)
@@ -175,7 +188,7 @@ def validate_store(store_dir: Path, shapes_dir=None, engine: str = "oxigraph", w
             for plan_id, indexes in by_plan.items():
                 slice_nt, foreign = plan_slice(plan_id, graphs[plan_graph(plan_id)], predicates or set())
                 keep(plan_id, [outcome.findings[i] for i in indexes],
-                     {lang: [by_lang[lang][i] for i in indexes] for lang in LANGS}, slice_nt, foreign)
+                     {lang: [by_lang[lang][i] for i in indexes] for lang in LANGS}, slice_nt, foreign, predicates)
             outcome.placed = lambda lang: by_lang[lang]
             return outcome
 
@@ -184,7 +197,12 @@ def validate_store(store_dir: Path, shapes_dir=None, engine: str = "oxigraph", w
         shared_nt, ontology_nt = graph(SHARED), graph(ONTOLOGY_GRAPH)
         shared = Path(folder) / "shared.nt"
         shared.write_bytes(shared_nt)
-        subset, predicates = _spanning(shapes, shared_nt, ontology_nt)
+        known = next((entry for entry in cached.values() if "predicates" in entry), None)
+        if known is not None:  # the same shapes and shared part (the key): the same predicates
+            subset = _spanning(shapes, shared_nt, ontology_nt, predicates=False)[0]
+            predicates = None if known["predicates"] is None else {t.encode() for t in known["predicates"]}
+        else:
+            subset, predicates = _spanning(shapes, shared_nt, ontology_nt)
         for plan_id in missing:
             part = Path(folder) / f"{plan_id}.nt"
             plan_nt = graph(plan_graph(plan_id))
@@ -192,23 +210,19 @@ def validate_store(store_dir: Path, shapes_dir=None, engine: str = "oxigraph", w
             found = run([part, shared])
             own = [f for f in found.findings if owner(f.focus, plans) == plan_id]
             slice_nt, foreign = plan_slice(plan_id, plan_nt, predicates or set())
-            keep(plan_id, own, placed_in(found.data, own), slice_nt, foreign)
+            keep(plan_id, own, placed_in(found.data, own), slice_nt, foreign, predicates)
         sliced = predicates is not None and not shared_is_foreign(shared_nt) and not any(
             entry["foreign"] for entry in cached.values())
         if sliced and len(subset):
             slices = Path(folder) / "slices.nt"
             slices.write_bytes("".join(cached[p]["slice"] for p in plan_ids).encode("utf-8"))
-            subset_file = Path(folder) / "spanning-shapes.ttl"
-            subset_file.write_bytes(subset.serialize(format="turtle", encoding="utf-8"))
-            spanning = run([shared, slices], [subset_file])
+            spanning = run([shared, slices], subset)
         else:  # the slices cannot stand for the plans: the spanning shapes on the whole store, as before
             union = _union_file(_by_graph(store, [SHARED] + [plan_graph(p) for p in plan_ids]),
                                 Path(folder) / "graph.nt")
             if not len(subset):
                 return run([union])
-            subset_file = Path(folder) / "spanning-shapes.ttl"
-            subset_file.write_bytes(subset.serialize(format="turtle", encoding="utf-8"))
-            spanning = run([union], [subset_file])
+            spanning = run([union], subset)
 
     # finding key -> (finding, the placement entry of a plan's cache or None: placed from the spanning data)
     chosen: dict[tuple, tuple] = {}
@@ -237,13 +251,14 @@ def validate_store(store_dir: Path, shapes_dir=None, engine: str = "oxigraph", w
     def report() -> Graph:  # the SHACL report graph: asked for by --format turtle only
         return validate_store(store_dir, shapes_dir, engine, with_ontology, full_report=True).report
 
-    return ValidationOutcome(not findings, findings, report, spanning.data, load_shapes(shapes_dir),
+    return ValidationOutcome(not findings, findings, report, spanning.data, shapes,
                              placed if sliced else None)
 
 
-def _spanning(shapes: Graph, shared_nt: bytes, ontology_nt: bytes) -> tuple[Graph, set[bytes] | None]:
-    """The spanning shapes (store_slices.spanning_shapes, found on the shared part and the ontology) and the
-    predicates they read (None: unknown)."""
+def _spanning(shapes: Graph, shared_nt: bytes, ontology_nt: bytes,
+              predicates: bool = True) -> tuple[Graph, set[bytes] | None]:
+    """The spanning shapes (store_slices.spanning_shapes, found on the shared part and the ontology) and, if
+    asked, the predicates they read (None: unknown; rdflib parses their SPARQL queries, about a second)."""
     import pyoxigraph
 
     store = pyoxigraph.Store()
@@ -251,7 +266,7 @@ def _spanning(shapes: Graph, shared_nt: bytes, ontology_nt: bytes) -> tuple[Grap
         if nt:
             store.load(nt, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(name))
     subset = spanning_shapes(shapes, store)
-    return subset, read_predicates(subset)
+    return subset, read_predicates(subset) if predicates else None
 
 
 def _spanning_predicates(shapes: Graph, shared_nt: bytes, ontology_nt: bytes) -> set[bytes] | None:
