@@ -16,6 +16,7 @@ from cchc_graph.build import DEFAULT_PLAN
 from cchc_graph.cli import main
 from cchc_graph.store_slices import plan_slice, read_predicates
 from cchc_graph.store_validation import CACHE_DIR, validate_store
+from cchc_graph.validation.shapes import SHAPES_DIR
 
 DECREE = "https://w3id.org/cchc-graph/eli/vn/nd-cp/2020/62"
 CITED_DATES = "https://w3id.org/cchc-graph/shapes#LegalDocument-citedDates"
@@ -78,6 +79,17 @@ def test_a_changed_date_in_one_plan_adds_and_removes_a_finding_on_the_document_b
     assert "The same document is cited with different issue dates." in changed[2]
     assert (cache / "ninh-binh-2023.json").read_bytes() == kept  # the unchanged plan was not validated again
 
+    # Shapes whose predicates cannot be known (a variable predicate): the spanning shapes read the whole store.
+    extra = tmp_path / "cited-on-the-second.ttl"
+    extra.write_text(EXTRA_SHAPE, encoding="utf-8")
+    assert validate_store(out / "store", [SHAPES_DIR, extra], engine="oxigraph").placed is None
+    with_extra = [invoke("validate", "--graph", graph, "--engine", "oxigraph", "--format", "json", "--shapes",
+                         SHAPES_DIR, "--shapes", extra) for graph in (out / "store", out / "graph.nt")]
+    assert with_extra[0].exit_code == with_extra[1].exit_code == 1
+    assert with_extra[0].output == with_extra[1].output
+    assert [(r["focus_node"], r["severity"], r["message"]) for r in json.loads(with_extra[0].output)["results"]
+            if r["source_shape"] == "http://example.org/CitedOnTheSecond"] == [(DECREE, "info", "cited on 2 June")]
+
     table.write_text(text, encoding="utf-8")
     build(plans, out)
     again = reports(out / "store")
@@ -85,6 +97,18 @@ def test_a_changed_date_in_one_plan_adds_and_removes_a_finding_on_the_document_b
     assert cited_dates(again[1]) == []
     assert again == first
 
+
+EXTRA_SHAPE = """
+@prefix sh: <http://www.w3.org/ns/shacl#> .
+<http://example.org/CitedOnTheSecond> a sh:NodeShape ;
+    sh:targetClass <https://w3id.org/cchc-graph/ontology#LegalDocument> ;
+    sh:severity sh:Info ;
+    sh:message "cited on 2 June" ;
+    sh:sparql [ sh:select \"\"\"SELECT $this WHERE {
+        ?citation ?cites $this ; <https://w3id.org/cchc-graph/ontology#citedDate> ?date .
+        FILTER(?cites = <https://w3id.org/cchc-graph/ontology#citedDocument>
+               && ?date = "2020-06-02"^^<http://www.w3.org/2001/XMLSchema#date>) }\"\"\" ] .
+"""
 
 PLAN = "https://w3id.org/cchc-graph/id/plan/p1"
 CITED = "<https://w3id.org/cchc-graph/ontology#citedDocument>"
