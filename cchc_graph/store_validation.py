@@ -203,14 +203,22 @@ def validate_store(store_dir: Path, shapes_dir=None, engine: str = "oxigraph", w
             predicates = None if known["predicates"] is None else {t.encode() for t in known["predicates"]}
         else:
             subset, predicates = _spanning(shapes, shared_nt, ontology_nt)
-        for plan_id in missing:
-            part = Path(folder) / f"{plan_id}.nt"
-            plan_nt = graph(plan_graph(plan_id))
-            part.write_bytes(plan_nt)
-            found = run([part, shared])
-            own = [f for f in found.findings if owner(f.focus, plans) == plan_id]
-            slice_nt, foreign = plan_slice(plan_id, plan_nt, predicates or set())
-            keep(plan_id, own, placed_in(found.data, own), slice_nt, foreign, predicates)
+        if missing:  # the changed plans together, on the shared part: each plan's findings are on its own nodes
+            parts = []
+            for plan_id in missing:
+                parts.append(Path(folder) / f"{plan_id}.nt")
+                plan_nt = graph(plan_graph(plan_id))
+                parts[-1].write_bytes(plan_nt)
+                cached[plan_id] = {"slice": plan_slice(plan_id, plan_nt, predicates or set())}
+            found = run([*parts, shared])
+            owned = [(owner(f.focus, plans), f) for f in found.findings]
+            owned = [(plan_id, f) for plan_id, f in owned if plan_id in cached and plan_id in missing]
+            placed_all = placed_in(found.data, [f for _, f in owned])
+            for plan_id in missing:
+                indexes = [i for i, (owner_id, _) in enumerate(owned) if owner_id == plan_id]
+                keep(plan_id, [owned[i][1] for i in indexes],
+                     {lang: [placed_all[lang][i] for i in indexes] for lang in LANGS},
+                     *cached[plan_id]["slice"], predicates)
         sliced = predicates is not None and not shared_is_foreign(shared_nt) and not any(
             entry["foreign"] for entry in cached.values())
         if sliced and len(subset):
