@@ -97,6 +97,15 @@ def test_a_changed_date_in_one_plan_adds_and_removes_a_finding_on_the_document_b
     assert cited_dates(again[1]) == []
     assert again == first
 
+    # Both plans changed (validated together): another citation of the decree in each still gives 1 June.
+    for name in ("ninh-binh-2023", "ninh-binh-2023-b"):
+        table = plans / name / "table.csv"
+        table.write_text(text.replace(AS_PRINTED, "số 62/2020/NĐ-CP ngày 02/6/2020"), encoding="utf-8")
+    build(plans, out)
+    both = reports(out / "store")
+    assert both == reports(out / "graph.nt")
+    assert cited_dates(both[1]) == cited_dates(changed[1]) and both != changed
+
 
 EXTRA_SHAPE = """
 @prefix sh: <http://www.w3.org/ns/shacl#> .
