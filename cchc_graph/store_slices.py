@@ -152,8 +152,12 @@ def _query_iris(shapes: Graph, holder, text: str) -> set[str] | None:
 
 def plan_slice(plan_id: str, nt: bytes, predicates: set[bytes]) -> tuple[bytes, bool]:
     """(the slice of one plan's graph, given as N-Triples; whether the plan is foreign: see the module)."""
-    def own(term: bytes) -> bool:
-        return term.startswith(b"<") and owner_id(term[1:-1].decode()) == plan_id
+    base = f"<{ID}".encode()
+    mine = tuple(base + f"{kind}{plan_id}".encode() + end for kind in OWNED for end in (b"/", b"#", b">"))
+    anyones = tuple(base + kind.encode() for kind in OWNED)
+
+    def own(term: bytes) -> bool:  # as owner_id(...) == plan_id, on the bytes (a plan has thousands of triples)
+        return term.startswith(mine)
 
     foreign = False
     candidates, types, kept = [], {}, []
@@ -165,10 +169,8 @@ def plan_slice(plan_id: str, nt: bytes, predicates: set[bytes]) -> tuple[bytes, 
         if s.startswith(b"_:") or o.startswith(b"_:") or not own(s):
             foreign = True
             continue
-        if o.startswith(b"<"):
-            other = owner_id(o[1:-1].decode())
-            if other is not None and other != plan_id:
-                foreign = True
+        if o.startswith(anyones) and not own(o):  # another plan's node
+            foreign = True
         if p == _TYPE:
             types.setdefault(s, []).append(line)
         elif p in predicates:
