@@ -3,7 +3,8 @@ with the work of only the plans changed since the last time.
 
 A finding is about one focus node. A node of a plan (store_slices.py) is stated by that plan only, and the
 shapes read from it only what that plan states and what the shared part holds (agencies, catalogue
-documents), so its findings are those of validating plan ∪ shared ∪ ontology. Each plan's findings are cached
+documents), so its findings are those of validating plan ∪ shared ∪ ontology (the changed plans are validated
+together: a run is mostly the shared part). Each plan's findings are cached
 in DIR/validation/<plan-id>.json under a digest of the plan's inputs, the shared part and the shapes, with
 what the reports need of the data for each (the row it is shown under, the heading and value texts, in
 both languages: `report.Placement`) and the plan's slice: the few triples of the plan that the shapes whose
