@@ -115,13 +115,12 @@ def validate_store(store_dir: Path, shapes_dir=None, engine: str = "oxigraph", w
     the SHACL report graph is wanted (one full validation)."""
     import pyoxigraph
 
-    from .reason import digest_files
+    from .reason import digest_files, load_ontology
     from .validation.api import validate_files
-    from .validation.outcome import ValidationOutcome, finding_order
-    from .validation.report import placements
-    from .reason import load_ontology
     from .validation.engines.compiled.data import _OxData
     from .validation.engines.compiled.engine import _OxigraphValidator
+    from .validation.outcome import ValidationOutcome, finding_order
+    from .validation.report import placements
     from .validation.shapes import SHAPES_DIR, load_shapes, shape_files, shapes_name
 
     shapes_dir = shapes_dir or SHAPES_DIR
@@ -179,6 +178,8 @@ def validate_store(store_dir: Path, shapes_dir=None, engine: str = "oxigraph", w
             graphs = _by_graph(store, names)
             union = _union_file(graphs, Path(folder) / "graph.nt")
             outcome = run([union])
+            if not missing:  # the SHACL report graph of a validated store: nothing to cache
+                return outcome
             predicates = _spanning_predicates(shapes, graphs[SHARED], graphs[ONTOLOGY_GRAPH])
             by_lang = {lang: placements(outcome.data, outcome.findings, lang) for lang in LANGS}
             by_plan: dict[str, list[int]] = {plan_id: [] for plan_id in missing}
