@@ -43,6 +43,9 @@ class ValidationOutcome:
     report_source: Graph | Callable[[], Graph] = field(repr=False)  # the report, or how to make it when asked
     data: Graph = field(repr=False)  # what was validated (graph + ontology, or a view of the Oxigraph store)
     shapes: Graph = field(repr=False)
+    # lang -> each finding's placement in the reports (report.Placement), when known without the data (a store's
+    # findings cache); None: read from `data`
+    placed: Callable[[str], list] | None = field(default=None, repr=False)
 
     @property
     def report(self) -> Graph:

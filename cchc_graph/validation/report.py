@@ -273,12 +273,41 @@ def shorten(text: str, limit: int = SHORTEN) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _grouped(outcome: ValidationOutcome, nav: _Navigator) -> list[tuple[_Group, list[Finding]]]:
-    groups: dict[Node, tuple[_Group, list[Finding]]] = {}
-    for finding in outcome.findings:
+@dataclass(frozen=True)
+class Placement:
+    """Where one finding goes in the reports, in one language: the row (or other owner) it is shown under and
+    the texts read from the data graph for it. Made from the data (`placements`), or kept from an earlier run
+    (the findings cache of a store: store_validation.py), which gives the same report without the data."""
+    group: Node
+    kind: str
+    sort_key: tuple
+    heading: tuple[str, ...]  # empty when not asked for (the JSON report needs none)
+    value_text: str
+    shape_text: str
+    row_id: str | None
+
+
+def placements(data: Graph, findings: list[Finding], lang: str, headings: bool = True) -> list[Placement]:
+    """The placement of each finding, in order, read from `data` (the graph that was validated)."""
+    nav = _Navigator(data, lang)
+    groups: dict[Node, tuple] = {}
+    placed = []
+    for finding in findings:
         group = nav.group(finding.focus)
-        groups.setdefault(group.node, (group, []))[1].append(finding)
-    return sorted(groups.values(), key=lambda pair: pair[0].sort_key)
+        if group.node not in groups:
+            groups[group.node] = (group, tuple(nav.heading(group)) if headings else (),
+                                  nav.label(group.node, CCHC.rowId) if group.kind == "row" else None)
+        group, heading, row_id = groups[group.node]
+        shape = nav.compact(finding.shape) if isinstance(finding.shape, URIRef) else ""
+        placed.append(Placement(group.node, group.kind, group.sort_key, heading, nav.value_text(finding, group),
+                                shape, row_id))
+    return placed
+
+
+def _placements(outcome: ValidationOutcome, lang: str, headings: bool = True) -> list[Placement]:
+    if outcome.placed is not None:
+        return outcome.placed(lang)
+    return placements(outcome.data, outcome.findings, lang, headings)
 
 
 @dataclass(frozen=True)
@@ -292,16 +321,16 @@ class FindingGroup:
 
 def grouped_findings(outcome: ValidationOutcome, lang: str) -> list[FindingGroup]:
     """The findings grouped by table row (or other owner), in table order, in `lang`."""
-    nav = _Navigator(outcome.data, lang)
-    groups = []
-    for group, findings in _grouped(outcome, nav):
-        lines = []
-        for finding in sorted(findings, key=lambda f: (-RANK[f.severity], str(f.shape), str(f.focus), str(f.value),
-                                                          str(f.component), f.messages)):
-            shape = nav.compact(finding.shape) if isinstance(finding.shape, URIRef) else ""
-            lines.append((finding.severity, finding.message(lang), nav.value_text(finding, group), shape))
-        groups.append(FindingGroup(group.node, group.kind, tuple(nav.heading(group)), tuple(lines)))
-    return groups
+    groups: dict[Node, tuple[Placement, list]] = {}
+    for finding, place in zip(outcome.findings, _placements(outcome, lang)):
+        groups.setdefault(place.group, (place, []))[1].append((finding, place))
+    found = []
+    for first, members in sorted(groups.values(), key=lambda pair: pair[0].sort_key):
+        members.sort(key=lambda pair: (-RANK[pair[0].severity], str(pair[0].shape), str(pair[0].focus),
+                                       str(pair[0].value), str(pair[0].component), pair[0].messages))
+        lines = tuple((f.severity, f.message(lang), place.value_text, place.shape_text) for f, place in members)
+        found.append(FindingGroup(first.group, first.kind, first.heading, lines))
+    return found
 
 
 def _render_text(outcome: ValidationOutcome, lang: str) -> str:
@@ -324,10 +353,8 @@ def _render_text(outcome: ValidationOutcome, lang: str) -> str:
 
 
 def _render_json(outcome: ValidationOutcome, lang: str) -> str:
-    nav = _Navigator(outcome.data, lang)
     results = []
-    for finding in outcome.findings:
-        group = nav.group(finding.focus)
+    for finding, place in zip(outcome.findings, _placements(outcome, lang, headings=False)):
         value = finding.value
         results.append({
             "focus_node": str(finding.focus),
@@ -340,7 +367,7 @@ def _render_json(outcome: ValidationOutcome, lang: str) -> str:
             "source_shape": str(finding.shape) if not isinstance(finding.shape, BNode) else None,
             "severity": finding.severity,
             "message": finding.message(lang),
-            "row_id": nav.label(group.node, CCHC.rowId) if group.kind == "row" else None,
+            "row_id": place.row_id,
         })
     document = {"conforms": outcome.conforms, "counts": outcome.counts(), "results": results}
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
