@@ -227,6 +227,9 @@ def measure_size(n: int, args, help_text: str) -> dict:
     log(f"{n} plan(s): build --store")
     steps["build_store"] = run_cli(["build", *folders, "-o", graph, "--format", "nt", "--store", store,
                                     *incremental_flag]).figures()
+    log(f"{n} plan(s): validate --graph STORE (the first: every plan, its findings cached per plan)")
+    steps["validate_store"] = run_cli(["validate", "--graph", store, "--engine", "oxigraph",
+                                       "-o", work / "report-store.txt"], ok=(0, 1)).figures()
     sizes = json.loads((store / "cchc-store.json").read_text(encoding="utf-8")).get("graphs", {})
     result["graph_sizes"] = sizes
     result["triples_for_querying"] = sum(sizes.values())

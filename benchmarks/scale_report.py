@@ -166,11 +166,14 @@ def targets(result: dict) -> list[dict]:
     return rows
 
 
+STEP_NAMES = {"build_store": "build --store", "validate_store": "validate --graph STORE"}
+
+
 def peak_memory(size: dict) -> tuple[float, str] | None:
     """The largest peak of any `cchc-graph` process (or fresh open) at this size, and which."""
     found = []
     for step, figures in size["steps"].items():
-        found.append((figures.get("peak_mb"), f"`{step.replace('_', ' --')}`"))
+        found.append((figures.get("peak_mb"), f"`{STEP_NAMES.get(step, step)}`"))
     for store, figures in size["publish"].items():
         found.append((figures.get("peak_mb"), f"{'bulk load' if store == 'server' else '`publish`'} to {STORE_NAMES[store]}"))
     for store, figures in size["open"].items():
@@ -224,6 +227,8 @@ def _steps_table(sizes: list[dict], stores: list[str]) -> list[str]:
     row("`reason`", lambda s: step_cell(s["steps"]["reason"]))
     row("`validate --engine oxigraph`", lambda s: step_cell(s["steps"]["validate"]))
     row("`build --store` (the build again, the store written)", lambda s: step_cell(s["steps"]["build_store"]))
+    row("`validate --graph STORE --engine oxigraph`, the first (every plan; findings cached per plan)",
+        lambda s: step_cell(s["steps"].get("validate_store")))
     for store in stores:
         what = ("fresh process, imports not counted" if store in ("memory", "disk")
                 else "the server (re)started on its loaded database, until it answers")
