@@ -214,8 +214,21 @@ def export(graph_path: Path, fmt: str, plan: str | None, output: Path | None) ->
               help="queries: only the entailments about terms the saved queries use; full: every OWL RL entailment.")
 def reason(graph_path: Path, output: Path | None, engine: str, profile: str) -> None:
     """Compute the OWL RL closure and write the inferred triples apart from the asserted ones."""
+    from .ondisk import is_store, store_manifest
     from .progress import progress
     from .reason import inferred_path_for, reason_to_file
+
+    if is_store(graph_path):  # `build --store` reasons each plan it builds: nothing is left to do here
+        if engine != "rules" or profile != "queries" or output:
+            raise CchcError(f"{graph_path}: a store holds the closure `build --store` computed (rules engine, queries "
+                            "profile); for another engine, profile or an inferred file, build a graph file "
+                            "(`build -o FILE`) and reason on it")
+        graphs = store_manifest(graph_path).get("graphs", {})
+        inferred = {name: count for name, count in graphs.items() if name.endswith("/inferred")}
+        click.echo(f"{graph_path}: reasoned by `build --store`, plan by plan ({sum(inferred.values())} inferred triples "
+                   f"in {len(inferred)} graphs); after a change of the plans, the data, the ontology or the saved "
+                   "queries, `build --store` again reasons what changed")
+        return
 
     with progress(None, f"reason: OWL RL closure ({engine}, {profile} profile)"):
         count = reason_to_file(graph_path, output, engine=engine, profile=profile)

@@ -296,3 +296,24 @@ def test_a_failed_rebuild_names_the_row_and_leaves_the_store_as_it_was(plans, tm
     assert sorted(p.name for p in out.iterdir()) == ["graph.inferred.ttl", "graph.inferred.ttl.sha256", "graph.nt",
                                                        "store"]
     assert answers(out / "store") == answers_before
+
+
+def test_reason_on_a_store_says_build_store_reasoned_it(plans, tmp_path):
+    """`build --store` reasons each plan it builds, so the build → reason → validate of the README needs no
+    second pass over the store: `reason --graph DIR` says what is there, and refuses what only a file can give."""
+    out = tmp_path / "out"
+    assert build(folders(plans), out).exit_code == 0
+    inferred = {name: count for name, count in manifest(out)["graphs"].items() if name.endswith("/inferred")}
+    assert len(inferred) == len(folders(plans)) + 1  # each plan's closure and the shared part's
+    result = invoke("reason", "--graph", out / "store")
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"{out / 'store'}: reasoned by `build --store`, plan by plan ({sum(inferred.values())} "
+                             f"inferred triples in {len(inferred)} graphs); after a change of the plans, the data, the "
+                             "ontology or the saved queries, `build --store` again reasons what changed\n")
+    for extra in (["--profile", "full"], ["--engine", "owlrl"], ["-o", tmp_path / "inferred.ttl"]):
+        refused = invoke("reason", "--graph", out / "store", *extra)
+        assert refused.exit_code == 2
+        assert refused.stderr == (f"error: {out / 'store'}: a store holds the closure `build --store` computed (rules "
+                                  "engine, queries profile); for another engine, profile or an inferred file, build a "
+                                  "graph file (`build -o FILE`) and reason on it\n")
+    assert not (tmp_path / "inferred.ttl").exists()
