@@ -84,6 +84,11 @@ class StoreBuild:
     sizes: dict[str, int] = field(default_factory=dict)
     full: bool = False  # everything was rebuilt (a new store, or the shared inputs changed)
     shared_reasoned: bool = True  # the shared part came out different, so it and every plan were reasoned again
+    # Worked out again rather than kept from the previous build: the timeline of agencies the plans map from
+    # (a plan's province or year changed, a plan added or dropped) and the part of the shared graph the
+    # registry, the changes and the catalogues make (also when a plan names other agencies).
+    timeline_rebuilt: bool = True
+    shared_rebuilt: bool = True
 
     def summary(self) -> str:
         def ids(names: list[str]) -> str:
@@ -249,9 +254,9 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
         check_plan_id(folders, plan_id, folder)
         if plan_id not in keys:
             keys[plan_id] = [meta.province, meta.province_slug, meta.year]
-    provinces = {plan_id: sources.provinces.of_plan(*key) for plan_id, key in keys.items()}
     plan_ids = list(folders)
     removed = sorted(set(known) - set(plan_ids))
+    provinces = ProvincesOfPlans(sources, keys)
 
     def settled_timeline():
         shared, timeline = new_timeline(sources)
@@ -263,8 +268,10 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
     # The timeline each plan maps from: kept when the shared inputs and every plan's province and year are.
     timeline_key = _digest([shared_inputs, [[plan_id, *keys[plan_id]] for plan_id in plan_ids]])
     shared_graph = settled = state = None
+    timeline_rebuilt = shared_rebuilt = True
     if not full and previous.get("timeline") == timeline_key and (old_parts / TIMELINE).is_file():
         state = json.loads(kept_part(TIMELINE))
+        timeline_rebuilt = False
     else:
         shared_graph, settled = settled_timeline()
         state = settled.state()
@@ -280,6 +287,7 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
     shared_key = _digest([timeline_key, [[plan_id, named[plan_id]] for plan_id in plan_ids]])
     if not full and previous.get("shared_key") == shared_key and (old_parts / SHARED_BASE).is_file():
         shared_base = kept_part(SHARED_BASE)
+        shared_rebuilt = False
     else:
         if shared_graph is None:
             shared_graph, settled = settled_timeline()
@@ -346,8 +354,8 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
             store.optimize()
             sizes = graph_sizes(store)
         else:  # counted from what was written (a count of the whole store takes seconds)
-            sizes = {name: size for name, size in previous.get("graphs", {}).items()
-                     if name not in {g for p in removed for g in (plan_graph(p), inferred_of(plan_graph(p)))}}
+            dropped = {name for p in removed for name in (plan_graph(p), inferred_of(plan_graph(p)))}
+            sizes = {name: size for name, size in previous.get("graphs", {}).items() if name not in dropped}
             sizes.update((name, line_count(data)) for name, data in loads)
             sizes[LINKS] = sum(1 for _ in store.quads_for_pattern(None, None, None, links_node))
             sizes = dict(sorted((name, size) for name, size in sizes.items() if size or name != LINKS))
@@ -370,9 +378,10 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
                     "graph": str(Path(graph_file).resolve()) if graph_file else None}
         result = StoreBuild(rebuilt=[p for p in plan_ids if p in changed], kept=[p for p in plan_ids if p not in changed],
                             removed=removed, reasoned=to_reason, sizes=sizes, full=full,
-                            shared_reasoned=reason_all)
+                            shared_reasoned=reason_all, timeline_rebuilt=timeline_rebuilt, shared_rebuilt=shared_rebuilt)
         manifest["last_build"] = {"rebuilt": result.rebuilt, "kept": result.kept, "removed": result.removed,
-                                  "reasoned": result.reasoned, "shared_reasoned": reason_all, "full": full}
+                                  "reasoned": result.reasoned, "shared_reasoned": reason_all, "full": full,
+                                  "timeline_rebuilt": timeline_rebuilt, "shared_rebuilt": shared_rebuilt}
         (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         _carry_validation_cache(store_dir, folder, set(plan_ids))
         replace_folder(folder, store_dir)
@@ -380,6 +389,24 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
     return result
+
+
+class ProvincesOfPlans(dict):
+    """plan id -> its province (`Provinces.of_plan` of its [name, slug, year]), looked up when first asked
+    for: a rebuild after one plan changed asks only for that plan's (a look-up folds every province's name)."""
+
+    def __init__(self, sources: Sources, keys: dict[str, list]):
+        super().__init__()
+        self.sources, self.keys = sources, keys
+        # A name provinces.csv does not know gets a province of its own (of_plan adds it), which the timeline
+        # may hold nodes of: added before anything reads the provinces.
+        for plan_id, (name, slug, year) in keys.items():
+            if slug not in sources.provinces.by_slug:
+                self[plan_id] = sources.provinces.of_plan(name, slug, year)
+
+    def __missing__(self, plan_id: str):
+        province = self[plan_id] = self.sources.provinces.of_plan(*self.keys[plan_id])
+        return province
 
 
 def keep_or_write(old: Path, new: Path, name: str, data: bytes | None) -> None:
