@@ -219,7 +219,7 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
 
     from .build import check_plan_id, finish_shared, map_plans, new_timeline, settle_timeline
     from .orgtime import Timeline
-    from .reason import load_ontology
+    from .reason import digest_files, load_ontology
     from .sources import load_meta, load_plan
     from .store import serialize
 
@@ -327,9 +327,6 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
             old_store.backup(str(folder))
             del old_store
         store = pyoxigraph.Store(str(folder))
-        for plan_id in [*removed, *changed]:
-            for name in (plan_graph(plan_id), inferred_of(plan_graph(plan_id))):
-                store.remove_graph(pyoxigraph.NamedNode(name))
         loads = [(plan_graph(p), mapped[p].ntriples) for p in plan_ids if p in changed]
         loads += [(inferred_of(plan_graph(p)), reasoned[p][0]) for p in to_reason]
         # The shared graphs (the largest) are written again only when they came out different.
@@ -339,17 +336,27 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
             loads.append((SHARED_INFERRED, shared_inferred))
         if full:
             loads.append((ONTOLOGY_GRAPH, serialize(ontology, "nt")))
+        if not full:
+            for name in dict.fromkeys([*(n for p in removed for n in (plan_graph(p), inferred_of(plan_graph(p)))),
+                                       *(name for name, _ in loads)]):
+                store.remove_graph(pyoxigraph.NamedNode(name))
         links_node = pyoxigraph.NamedNode(LINKS)
-        store.remove_graph(links_node)
-        if links is not None and Path(links).exists():  # what `cchc-graph link` found, beside the graph file
-            store.bulk_load(path=str(links), format=pyoxigraph.RdfFormat.TURTLE, to_graph=links_node)
+        links_digest = digest_files([Path(links)]) if links is not None and Path(links).exists() else None
+        links_changed = full or "links" not in previous or links_digest != previous["links"]
+        if links_changed:
+            store.remove_graph(links_node)
+            if links_digest:  # what `cchc-graph link` found, beside the graph file
+                store.bulk_load(path=str(links), format=pyoxigraph.RdfFormat.TURTLE, to_graph=links_node)
         for name, _ in loads:
-            node = pyoxigraph.NamedNode(name)
-            if not full:
-                store.remove_graph(node)
-            store.add_graph(node)  # an empty closure part is a graph of the store still
+            store.add_graph(pyoxigraph.NamedNode(name))  # an empty closure part is a graph of the store still
         # One load of them all: RocksDB writes files per bulk load, which costs minutes for 1,260 small graphs.
-        store.bulk_load(input=as_nquads(loads), format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+        # A few graphs (one plan changed) go in one transaction instead: a bulk load writes its own files for
+        # every index, which costs more than the few thousand triples.
+        quads = as_nquads(loads)
+        if full or reason_all:
+            store.bulk_load(input=quads, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+        else:
+            store.load(input=quads, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
         if full:
             store.optimize()
             sizes = graph_sizes(store)
@@ -357,7 +364,8 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
             dropped = {name for p in removed for name in (plan_graph(p), inferred_of(plan_graph(p)))}
             sizes = {name: size for name, size in previous.get("graphs", {}).items() if name not in dropped}
             sizes.update((name, line_count(data)) for name, data in loads)
-            sizes[LINKS] = sum(1 for _ in store.quads_for_pattern(None, None, None, links_node))
+            if links_changed:
+                sizes[LINKS] = sum(1 for _ in store.quads_for_pattern(None, None, None, links_node))
             sizes = dict(sorted((name, size) for name, size in sizes.items() if size or name != LINKS))
         store.flush()
         del store  # closes RocksDB before the folder moves
@@ -371,6 +379,7 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
         (parts / SHARED_BASE).write_bytes(shared_base)
         manifest = {"format": FORMAT, "shared_inputs": shared_inputs, "timeline": timeline_key,
                     "shared_key": shared_key, "shared_graph": shared_digest, "shared_inferred": shared_inferred_digest,
+                    "links": links_digest,
                     "plans": {plan_id: {"folder": str(folders[plan_id].resolve()), "digest": digests[plan_id],
                                         "province": keys[plan_id], "named": named[plan_id]}
                               for plan_id in plan_ids},
