@@ -391,7 +391,7 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
         manifest["last_build"] = {"rebuilt": result.rebuilt, "kept": result.kept, "removed": result.removed,
                                   "reasoned": result.reasoned, "shared_reasoned": reason_all, "full": full,
                                   "timeline_rebuilt": timeline_rebuilt, "shared_rebuilt": shared_rebuilt}
-        (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        (folder / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
         _carry_validation_cache(store_dir, folder, set(plan_ids))
         replace_folder(folder, store_dir)
     finally:
@@ -416,6 +416,13 @@ class ProvincesOfPlans(dict):
     def __missing__(self, plan_id: str):
         province = self[plan_id] = self.sources.provinces.of_plan(*self.keys[plan_id])
         return province
+
+
+def manifest_text(manifest: dict) -> str:
+    """The manifest as JSON, one key a line: indenting every entry (json's pure-Python encoder) costs a
+    tenth of a second at 630 plans, which a rebuild after one change should not."""
+    lines = [f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}" for key, value in manifest.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def keep_or_write(old: Path, new: Path, name: str, data: bytes | None) -> None:
