@@ -13,9 +13,11 @@ No triple is in two graphs: Oxigraph's union default graph repeats a triple once
 
 `cchc-store.json` records, for each plan, a digest of its inputs (the plan folder's files and the shared
 inputs: the data folder's files, the ontology, the saved queries, the package version) and the agency ids it
-names. A new build over an existing store maps again only the plans whose digest changed (all of them when
-the shared inputs changed), drops the plans no longer given, rebuilds the shared part (cheap) and reasons
-again the plans mapped plus, when the shared part came out different, every plan (their closure reads it).
+names, province and year. A new build over an existing store reads and maps again only the plans whose digest
+changed (all of them when the shared inputs changed), drops the plans no longer given, works the shared part
+out again only when what it follows from changed (see PARTS below), reasons again the plans mapped plus, when
+the shared part came out different, every plan (their closure reads it), and writes only the graphs that
+changed.
 
 No rule of the ontology derives a triple from two plans: the joins of the rules (the transitive partonomy,
 the citation chain, amendment chains) go through nodes of one plan (its rows, citations) or through the
@@ -372,8 +374,10 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
         parts = folder / PARTS
         parts.mkdir()
         for plan_id in plan_ids:
-            keep_or_write(old_parts, parts, f"{plan_id}.common.nt", mapped[plan_id].common if plan_id in mapped else None)
-            keep_or_write(old_parts, parts, f"{plan_id}.inferred.nt", reasoned[plan_id][1] if plan_id in reasoned else None)
+            keep_or_write(old_parts, parts, f"{plan_id}.common.nt",
+                          mapped[plan_id].common if plan_id in mapped else None)
+            keep_or_write(old_parts, parts, f"{plan_id}.inferred.nt",
+                          reasoned[plan_id][1] if plan_id in reasoned else None)
         keep_or_write(old_parts, parts, SHARED_CLOSURE, closure if reason_all else None)
         (parts / TIMELINE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         (parts / SHARED_BASE).write_bytes(shared_base)
@@ -387,7 +391,8 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
                     "graph": str(Path(graph_file).resolve()) if graph_file else None}
         result = StoreBuild(rebuilt=[p for p in plan_ids if p in changed], kept=[p for p in plan_ids if p not in changed],
                             removed=removed, reasoned=to_reason, sizes=sizes, full=full,
-                            shared_reasoned=reason_all, timeline_rebuilt=timeline_rebuilt, shared_rebuilt=shared_rebuilt)
+                            shared_reasoned=reason_all, timeline_rebuilt=timeline_rebuilt,
+                            shared_rebuilt=shared_rebuilt)
         manifest["last_build"] = {"rebuilt": result.rebuilt, "kept": result.kept, "removed": result.removed,
                                   "reasoned": result.reasoned, "shared_reasoned": reason_all, "full": full,
                                   "timeline_rebuilt": timeline_rebuilt, "shared_rebuilt": shared_rebuilt}

@@ -187,8 +187,10 @@ def test_a_cell_changed_reasons_that_plan_only(plans, tmp_path, monkeypatch):
     edit_table(plans / "bac-giang-2021", lambda rows: [{**r, "product": r["product"] + " (bản sửa)"} if i == 3 else r
                                                        for i, r in enumerate(rows)])
     read = []
-    monkeypatch.setattr(sources, "load_plan", lambda folder: read.append(("plan", Path(folder).name)) or load_plan(folder))
-    monkeypatch.setattr(sources, "load_meta", lambda path, plan_id: read.append(("meta", plan_id)) or load_meta(path, plan_id))
+    monkeypatch.setattr(sources, "load_plan",
+                        lambda folder: read.append(("plan", Path(folder).name)) or load_plan(folder))
+    monkeypatch.setattr(sources, "load_meta",
+                        lambda path, plan_id: read.append(("meta", plan_id)) or load_meta(path, plan_id))
     assert build(given, out).exit_code == 0
     assert manifest(out)["last_build"] == {"rebuilt": ["bac-giang-2021"],
                                            "kept": [p.name for p in given if p.name != "bac-giang-2021"],
