@@ -502,43 +502,72 @@ def build_parts(plan_folders: list[Path] | None = None, sources: Sources | None 
     ids; the others' agency names come from `named` (what an earlier build recorded), so the shared part is
     the one a full build makes."""
     sources = sources or Sources.load()
-    shared = Graph()
-    bind_prefixes(shared)
-    timeline = Timeline(shared, sources.registry, sources.provinces, sources.data / "agency-changes.csv")
     folders: dict[str, Path] = {}
     plans: list[tuple[PlanSource, Province]] = []
     # First every plan's province and its agencies, then the changes, then the plans: a plan written after a
     # change names the bodies that existed then (or the ended ones it still names).
+    shared, timeline = new_timeline(sources)
     for folder in plan_folders or [DEFAULT_PLAN]:
         if only is None or Path(folder).name in only:
             plan = load_plan_meta(folder)  # the table is read by the worker that maps the plan
         else:  # mapped before, unchanged: only its province and year matter here
             plan = PlanSource(Path(folder), load_meta(Path(folder) / "plan.toml", Path(folder).name), [])
-        other = folders.setdefault(plan.meta.plan_id, Path(folder))
-        if other != Path(folder):
-            # The folder name is the plan id: two folders of one name would merge into one plan node.
-            raise SourceError(folder, f"plan id {plan.meta.plan_id!r} is also the name of {other}; rename one "
-                                      "of the two folders (the folder name is the plan id)")
+        check_plan_id(folders, plan.meta.plan_id, Path(folder))
         province = sources.provinces.of_plan(plan.meta.province, plan.meta.province_slug, plan.meta.year)
         timeline.add_province(province, plan.meta.year)
         plans.append((plan, province))
-    timeline.apply(sources.changes)
-    for slug in dict.fromkeys(plan.meta.province_slug for plan, _ in plans):
-        province = next(p for plan, p in plans if plan.meta.province_slug == slug)
-        map_catalogue(shared, sources, slug, timeline, province)
+    settle_timeline(shared, timeline, sources, [(plan.meta.province_slug, province) for plan, province in plans])
     todo = [(plan, province) for plan, province in plans if only is None or plan.meta.plan_id in only]
-    parts = map_in_pool(_map_plan, len(todo), "build: plans",
-                        {"plans": todo, "sources": sources, "timeline": timeline})
-    mapped = {part.plan_id: part for part in parts}
-    for plan, province in plans:  # the bodies the plans name, in the order a one-process build meets them
-        plan_id = plan.meta.plan_id
-        names = mapped[plan_id].named if plan_id in mapped else (named or {}).get(plan_id, ())
+    mapped = map_plans(todo, sources, timeline)
+    finish_shared(shared, timeline, sources, [(plan.meta.plan_id, province) for plan, province in plans],
+                  {plan_id: part.named for plan_id, part in mapped.items()} | {
+                      plan_id: names for plan_id, names in (named or {}).items() if plan_id not in mapped})
+    return BuildParts(shared, mapped, {plan.meta.plan_id: (plan, province) for plan, province in plans})
+
+
+# The steps of `build_parts`, which an incremental build (incremental.py) also takes one by one.
+
+def new_timeline(sources: Sources) -> tuple[Graph, Timeline]:
+    """The shared graph, empty, and the timeline of agencies that writes into it."""
+    shared = Graph()
+    bind_prefixes(shared)
+    return shared, Timeline(shared, sources.registry, sources.provinces, sources.data / "agency-changes.csv")
+
+
+def check_plan_id(folders: dict[str, Path], plan_id: str, folder: Path) -> None:
+    other = folders.setdefault(plan_id, folder)
+    if other != folder:
+        # The folder name is the plan id: two folders of one name would merge into one plan node.
+        raise SourceError(folder, f"plan id {plan_id!r} is also the name of {other}; rename one "
+                                  "of the two folders (the folder name is the plan id)")
+
+
+def settle_timeline(shared: Graph, timeline: Timeline, sources: Sources,
+                    provinces: list[tuple[str, Province]]) -> None:
+    """Once every plan's province is in the timeline: the changes, then the legal catalogue of each province
+    (slug, province), in the order of the plans. The timeline is then what each plan maps from."""
+    timeline.apply(sources.changes)
+    for slug in dict.fromkeys(slug for slug, _ in provinces):
+        province = next(p for s, p in provinces if s == slug)
+        map_catalogue(shared, sources, slug, timeline, province)
+
+
+def map_plans(todo: list[tuple[PlanSource, Province]], sources: Sources, timeline: Timeline) -> dict[str, PlanPart]:
+    """Each plan mapped alone, by plan id (in a pool of processes when there are several)."""
+    parts = map_in_pool(_map_plan, len(todo), "build: plans", {"plans": todo, "sources": sources, "timeline": timeline})
+    return {part.plan_id: part for part in parts}
+
+
+def finish_shared(shared: Graph, timeline: Timeline, sources: Sources, plans: list[tuple[str, Province]],
+                  named: dict[str, tuple[str, ...]]) -> None:
+    """The agencies the plans name (plan id -> agency ids, replayed in the order of the plans, as a
+    one-process build meets them), every agency node and the provinces, into the shared graph."""
+    for plan_id, province in plans:
         registry = timeline.registry_of(province)
-        for agency_id in names:
+        for agency_id in named.get(plan_id, ()):
             timeline.named(registry, agency_id, province)
     timeline.write()
     write_provinces(shared, sources.provinces, timeline.covered)
-    return BuildParts(shared, mapped, {plan.meta.plan_id: (plan, province) for plan, province in plans})
 
 
 def build_graph(plan_folders: list[Path] | None = None, sources: Sources | None = None) -> Graph:

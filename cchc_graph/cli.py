@@ -95,14 +95,15 @@ def nfc_arg(value: str) -> str:
 @main.command()
 @click.argument("plans", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_GRAPH, show_default=True,
-              callback=output_path)
+              callback=output_path, help="The graph file to write (with --store: only when given).")
 @click.option("--format", "fmt", type=click.Choice(["turtle", "nt", "json-ld"]), default="turtle", show_default=True)
 @click.option("--data", "data_dir", type=click.Path(path_type=Path, exists=True, file_okay=False), metavar="DIR",
               help="Read agencies.csv, agency-aliases.csv, legal-documents.csv and unnumbered-references.csv from "
                    "DIR (default: the bundled data).")
 @click.option("--store", "store_dir", type=click.Path(path_type=Path, dir_okay=True), metavar="DIR",
-              help="Also write an on-disk store in DIR (asserted, ontology, inferred and link graphs), which "
-                   "query, publish and serve open at once with --graph DIR.")
+              help="Write an on-disk store in DIR (a graph per plan, with their inferred graphs), which query, "
+                   "validate, export, publish and serve open at once with --graph DIR; built again, only the "
+                   "plans whose files changed. The graph file is then written only when -o is given.")
 @click.option("--quiet", is_flag=True, help="Print nothing on success.")
 def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str, store_dir: Path | None,
           quiet: bool) -> None:
@@ -116,14 +117,18 @@ def build(plans: tuple[Path, ...], output: Path, data_dir: Path | None, fmt: str
         from .incremental import build_store, class_counts_nt, write_graph_file
         from .resources import DATA, DEFAULT_PLAN
 
-        result, _ = build_store(list(plans) or [DEFAULT_PLAN], store_dir, sources, data_dir or DATA,
-                                links=links_path_for(output), graph_file=output)
-        nt = write_graph_file(store_dir, output, fmt, result.union)
+        # With --store, the graph file is written only when -o names it: it is the whole store written out
+        # again (a pass over every plan), which a rebuild after one plan changed should not cost.
+        given = click.get_current_context().get_parameter_source("output") != click.core.ParameterSource.DEFAULT
+        result = build_store(list(plans) or [DEFAULT_PLAN], store_dir, sources, data_dir or DATA,
+                             links=links_path_for(output), graph_file=output if given else None)
+        nt = write_graph_file(store_dir, output, fmt, result.union) if given else None
         if not quiet:
-            counts, triples = class_counts_nt(nt), nt.count(b"\n")
-            click.echo(f"wrote {output} ({triples} triples)")
-            for cls, count in counts.items():
-                click.echo(f"  {count:5d}  {cls}")
+            if nt is not None:
+                counts, triples = class_counts_nt(nt), nt.count(b"\n")
+                click.echo(f"wrote {output} ({triples} triples)")
+                for cls, count in counts.items():
+                    click.echo(f"  {count:5d}  {cls}")
             click.echo(f"wrote store {store_dir} ({sum(result.sizes.values())} triples in {len(result.sizes)} named "
                        f"graphs; {result.summary()}); query it with --graph {store_dir}")
         return

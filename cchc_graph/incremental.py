@@ -13,9 +13,11 @@ No triple is in two graphs: Oxigraph's union default graph repeats a triple once
 
 `cchc-store.json` records, for each plan, a digest of its inputs (the plan folder's files and the shared
 inputs: the data folder's files, the ontology, the saved queries, the package version) and the agency ids it
-names. A new build over an existing store maps again only the plans whose digest changed (all of them when
-the shared inputs changed), drops the plans no longer given, rebuilds the shared part (cheap) and reasons
-again the plans mapped plus, when the shared part came out different, every plan (their closure reads it).
+names, province and year. A new build over an existing store reads and maps again only the plans whose digest
+changed (all of them when the shared inputs changed), drops the plans no longer given, works the shared part
+out again only when what it follows from changed (see PARTS below), reasons again the plans mapped plus, when
+the shared part came out different, every plan (their closure reads it), and writes only the graphs that
+changed.
 
 No rule of the ontology derives a triple from two plans: the joins of the rules (the transitive partonomy,
 the citation chain, amendment chains) go through nodes of one plan (its rows, citations) or through the
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -34,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .build import _WORK, BuildParts, Sources, build_parts, map_in_pool, split_owned
+from .build import _WORK, Sources, map_in_pool, split_owned
 from .errors import CchcError
 from .namespaces import GRAPH
 from .ondisk import MANIFEST, is_store, replace_folder
@@ -87,6 +90,11 @@ class StoreBuild:
     # (asserted, inferred) union as the store's graphs give it (`union_ntriples`), when the build had every
     # part in hand (a full build): `write_graph_file` then need not read the store back.
     union: tuple[bytes, bytes] | None = field(default=None, repr=False)
+    # Worked out again rather than kept from the previous build: the timeline of agencies the plans map from
+    # (a plan's province or year changed, a plan added or dropped) and the part of the shared graph the
+    # registry, the changes and the catalogues make (also when a plan names other agencies).
+    timeline_rebuilt: bool = True
+    shared_rebuilt: bool = True
 
     def summary(self) -> str:
         def ids(names: list[str]) -> str:
@@ -266,19 +274,39 @@ def sorted_lines(*blobs: bytes) -> bytes:
 # (shared.closure.nt). They go into the shared graphs (once each), so that no triple is in two graphs of
 # the store: Oxigraph's union default graph repeats a triple once per graph that holds it (a query would
 # answer twice), where SPARQL's default graph is a set.
+# It also keeps what the shared part follows from, so that a rebuild after one plan changed does not work
+# it out again: the timeline of agencies the plans map from (timeline.json; it follows from the shared
+# inputs and every plan's province and year) and the shared part the registry, the changes and the
+# catalogues make (shared.base.nt; it follows from the timeline and the agencies every plan names). Each is
+# used only when the digest of its inputs, in the manifest, is the one of this build.
 PARTS = "parts"
 SHARED_CLOSURE = "shared.closure.nt"
+TIMELINE = "timeline.json"
+SHARED_BASE = "shared.base.nt"
+
+
+def _digest(value) -> str:
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def line_count(nt: bytes) -> int:
+    """Triples in N-Triples written one per line, each once (as `serialize` and `sorted_lines` write them)."""
+    return nt.count(b"\n")
 
 
 def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | None = None,
                 data_dir: Path = DATA, links: Path | None = None,
-                graph_file: Path | None = None) -> tuple[StoreBuild, BuildParts]:
+                graph_file: Path | None = None) -> StoreBuild:
     """Build (or rebuild incrementally) the store of plan graphs in `store_dir`. Everything is computed
     before the store is touched, then written into a copy (hard links: cheap) renamed into place, so a failed
-    build leaves the previous store as it was."""
+    build leaves the previous store as it was. What did not change is neither read nor worked out again: an
+    unchanged plan folder is only digested, an unchanged shared part taken from DIR/parts/."""
     import pyoxigraph
 
-    from .reason import load_ontology
+    from .build import check_plan_id, finish_shared, map_plans, new_timeline, settle_timeline
+    from .orgtime import Timeline
+    from .reason import digest_files, load_ontology
+    from .sources import load_meta, load_plan, load_plan_meta
     from .store import serialize
 
     store_dir = Path(store_dir)
@@ -290,26 +318,79 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
     shared_inputs = shared_inputs_digest(data_dir)
     full = previous.get("format") != FORMAT or previous.get("shared_inputs") != shared_inputs
     known = {} if full else previous.get("plans", {})
-    folders = list(plan_folders)
-    digests = {Path(f).name: plan_digest(f, shared_inputs) for f in folders}
-    changed = {plan_id for plan_id, digest in digests.items() if known.get(plan_id, {}).get("digest") != digest}
-    parts = build_parts(folders, sources, only=changed,
-                        named={plan_id: tuple(entry.get("named", ())) for plan_id, entry in known.items()})
-    plan_ids = list(parts.sources)
-    removed = sorted(set(known) - set(plan_ids))
     old_parts = store_dir / PARTS
 
     def kept_part(name: str) -> bytes:
         return (old_parts / name).read_bytes()
 
-    common = {p: parts.plans[p].common if p in changed else kept_part(f"{p}.common.nt") for p in plan_ids}
-    shared_nt = sorted_lines(serialize(parts.shared, "nt"), *common.values())
+    digests = {Path(f).name: plan_digest(f, shared_inputs) for f in plan_folders}
+    changed = {plan_id for plan_id, digest in digests.items() if known.get(plan_id, {}).get("digest") != digest}
+    # The plans changed are read whole; of the others, what the shared part follows from is in the manifest.
+    folders: dict[str, Path] = {}
+    plans, keys = {}, {}
+    for folder in map(Path, plan_folders):
+        plan_id = folder.name
+        if plan_id in changed:
+            # A new store's tables are read by the pool's workers that map them; a rebuild's few, here.
+            plans[plan_id] = plan = load_plan_meta(folder) if full else load_plan(folder)
+            meta = plan.meta
+        elif "province" in known[plan_id]:
+            keys[plan_id] = known[plan_id]["province"]
+        else:  # a store from before the manifest recorded it
+            meta = load_meta(folder / "plan.toml", plan_id)
+        check_plan_id(folders, plan_id, folder)
+        if plan_id not in keys:
+            keys[plan_id] = [meta.province, meta.province_slug, meta.year]
+    plan_ids = list(folders)
+    removed = sorted(set(known) - set(plan_ids))
+    provinces = ProvincesOfPlans(sources, keys)
+
+    def settled_timeline():
+        shared, timeline = new_timeline(sources)
+        for plan_id in plan_ids:
+            timeline.add_province(provinces[plan_id], keys[plan_id][2])
+        settle_timeline(shared, timeline, sources, [(keys[p][1], provinces[p]) for p in plan_ids])
+        return shared, timeline
+
+    # The timeline each plan maps from: kept when the shared inputs and every plan's province and year are.
+    timeline_key = _digest([shared_inputs, [[plan_id, *keys[plan_id]] for plan_id in plan_ids]])
+    shared_graph = settled = state = None
+    timeline_rebuilt = shared_rebuilt = True
+    if not full and previous.get("timeline") == timeline_key and (old_parts / TIMELINE).is_file():
+        state = json.loads(kept_part(TIMELINE))
+        timeline_rebuilt = False
+    else:
+        shared_graph, settled = settled_timeline()
+        state = settled.state()
+    # A timeline of its own for the mapping, which adds to it what the plans name (`settled` stays as the
+    # shared part needs it: the names are replayed there in the order of the plans).
+    timeline = Timeline.from_state(state, None, sources.registry, sources.provinces,
+                                   sources.data / "agency-changes.csv")
+    mapped = map_plans([(plans[p], provinces[p]) for p in plan_ids if p in changed], sources, timeline)
+    named = {p: list(mapped[p].named) if p in mapped else list(known[p]["named"]) for p in plan_ids}
+
+    # The shared part made from the registry, the changes and the catalogues: kept when the timeline and the
+    # agencies each plan names are.
+    shared_key = _digest([timeline_key, [[plan_id, named[plan_id]] for plan_id in plan_ids]])
+    if not full and previous.get("shared_key") == shared_key and (old_parts / SHARED_BASE).is_file():
+        shared_base = kept_part(SHARED_BASE)
+        shared_rebuilt = False
+    else:
+        if shared_graph is None:
+            shared_graph, settled = settled_timeline()
+        finish_shared(shared_graph, settled, sources, [(p, provinces[p]) for p in plan_ids],
+                      {p: tuple(names) for p, names in named.items()})
+        shared_base = serialize(shared_graph, "nt")
+    del shared_graph, settled
+
+    common = {p: mapped[p].common if p in mapped else kept_part(f"{p}.common.nt") for p in plan_ids}
+    shared_nt = sorted_lines(shared_base, *common.values())
     shared_digest = hashlib.sha256(shared_nt).hexdigest()
     reason_all = full or previous.get("shared_graph") != shared_digest
     to_reason = [plan_id for plan_id in plan_ids if reason_all or plan_id in changed]
     ontology = load_ontology()
 
-    plans_nt = {plan_id: part.ntriples for plan_id, part in parts.plans.items()}
+    plans_nt = {plan_id: part.ntriples for plan_id, part in mapped.items()}
     again = [plan_id for plan_id in to_reason if plan_id not in plans_nt]
     if again:  # reasoned again without being mapped again (the shared part changed): read from the store
         old_store = pyoxigraph.Store.read_only(str(store_dir))
@@ -324,7 +405,7 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
     # for the pool then, and RocksDB's bulk load is a good part of a build from scratch.
     preloaded: dict[str, bytes] = {}
     if full:
-        preloaded = dict([(plan_graph(p), parts.plans[p].ntriples) for p in plan_ids]
+        preloaded = dict([(plan_graph(p), mapped[p].ntriples) for p in plan_ids]
                          + [(SHARED, shared_nt), (ONTOLOGY_GRAPH, serialize(ontology, "nt"))])
     opened: list = []
 
@@ -342,6 +423,7 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
         raise
     inferred_common = {p: reasoned[p][1] if p in reasoned else kept_part(f"{p}.inferred.nt") for p in plan_ids}
     shared_inferred = sorted_lines(closure, *inferred_common.values())
+    shared_inferred_digest = hashlib.sha256(shared_inferred).hexdigest()
 
     try:
         if previous and not full:
@@ -350,68 +432,129 @@ def build_store(plan_folders: list[Path], store_dir: Path, sources: Sources | No
             old_store.backup(str(folder))
             del old_store
         store = opened.pop() if full else pyoxigraph.Store(str(folder))
-        for plan_id in [] if full else [*removed, *changed]:  # a full build's store is new
-            for name in (plan_graph(plan_id), inferred_of(plan_graph(plan_id))):
-                store.remove_graph(pyoxigraph.NamedNode(name))
-        loads = [(plan_graph(p), parts.plans[p].ntriples) for p in plan_ids if p in changed]
+        loads = [(plan_graph(p), mapped[p].ntriples) for p in plan_ids if p in changed]
         loads += [(inferred_of(plan_graph(p)), reasoned[p][0]) for p in to_reason]
-        loads += [(SHARED, shared_nt), (SHARED_INFERRED, shared_inferred)]
+        # The shared graphs (the largest) are written again only when they came out different.
+        if full or previous.get("shared_graph") != shared_digest:
+            loads.append((SHARED, shared_nt))
+        if full or previous.get("shared_inferred") != shared_inferred_digest:
+            loads.append((SHARED_INFERRED, shared_inferred))
         if full:
             loads.append((ONTOLOGY_GRAPH, serialize(ontology, "nt")))
+        if not full:
+            for name in dict.fromkeys([*(n for p in removed for n in (plan_graph(p), inferred_of(plan_graph(p)))),
+                                       *(name for name, _ in loads)]):
+                store.remove_graph(pyoxigraph.NamedNode(name))
         links_node = pyoxigraph.NamedNode(LINKS)
-        store.remove_graph(links_node)
-        if links is not None and Path(links).exists():  # what `cchc-graph link` found, beside the graph file
-            store.bulk_load(path=str(links), format=pyoxigraph.RdfFormat.TURTLE, to_graph=links_node)
+        links_digest = digest_files([Path(links)]) if links is not None and Path(links).exists() else None
+        links_changed = full or "links" not in previous or links_digest != previous["links"]
+        if links_changed:
+            store.remove_graph(links_node)
+            if links_digest:  # what `cchc-graph link` found, beside the graph file
+                store.bulk_load(path=str(links), format=pyoxigraph.RdfFormat.TURTLE, to_graph=links_node)
         for name, _ in loads:
-            node = pyoxigraph.NamedNode(name)
-            if name not in preloaded:
-                store.remove_graph(node)
-            store.add_graph(node)  # an empty closure part is a graph of the store still
+            store.add_graph(pyoxigraph.NamedNode(name))  # an empty closure part is a graph of the store still
         # One load of them all: RocksDB writes files per bulk load, which costs minutes for 1,260 small graphs.
-        store.bulk_load(input=as_nquads([(n, d) for n, d in loads if n not in preloaded]),
-                        format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+        # A few graphs (one plan changed) go in one transaction instead: a bulk load writes its own files for
+        # every index, which costs more than the few thousand triples. A new store has its asserted graphs
+        # already (loaded while the plans were reasoned).
+        quads = as_nquads([(name, data) for name, data in loads if name not in preloaded])
+        if full or reason_all:
+            store.bulk_load(input=quads, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
+        else:
+            store.load(input=quads, format=pyoxigraph.RdfFormat.N_QUADS, lenient=True)
         if full:
             store.optimize()
             sizes = graph_sizes(store)
-        else:  # counted again only where something was written (a count of the whole store takes seconds)
-            sizes = {name: size for name, size in previous.get("graphs", {}).items()
-                     if not any(name in (plan_graph(p), inferred_of(plan_graph(p))) for p in removed)}
-            for name in [*(n for n, _ in loads), LINKS]:
-                sizes[name] = sum(1 for _ in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(name)))
+        else:  # counted from what was written (a count of the whole store takes seconds)
+            dropped = {name for p in removed for name in (plan_graph(p), inferred_of(plan_graph(p)))}
+            sizes = {name: size for name, size in previous.get("graphs", {}).items() if name not in dropped}
+            sizes.update((name, line_count(data)) for name, data in loads)
+            if links_changed:
+                sizes[LINKS] = sum(1 for _ in store.quads_for_pattern(None, None, None, links_node))
             sizes = dict(sorted((name, size) for name, size in sizes.items() if size or name != LINKS))
         store.flush()
         del store  # closes RocksDB before the folder moves
-        (folder / PARTS).mkdir()
+        parts = folder / PARTS
+        parts.mkdir()
         for plan_id in plan_ids:
-            (folder / PARTS / f"{plan_id}.common.nt").write_bytes(common[plan_id])
-            (folder / PARTS / f"{plan_id}.inferred.nt").write_bytes(inferred_common[plan_id])
-        (folder / PARTS / SHARED_CLOSURE).write_bytes(closure)
-        manifest = {"format": FORMAT, "shared_inputs": shared_inputs, "shared_graph": shared_digest,
-                    "plans": {plan_id: {"folder": str(Path(parts.sources[plan_id][0].folder).resolve()),
-                                        "digest": digests[plan_id],
-                                        "named": list(parts.plans[plan_id].named if plan_id in parts.plans
-                                                      else known[plan_id]["named"])}
+            keep_or_write(old_parts, parts, f"{plan_id}.common.nt",
+                          mapped[plan_id].common if plan_id in mapped else None)
+            keep_or_write(old_parts, parts, f"{plan_id}.inferred.nt",
+                          reasoned[plan_id][1] if plan_id in reasoned else None)
+        keep_or_write(old_parts, parts, SHARED_CLOSURE, closure if reason_all else None)
+        (parts / TIMELINE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+        (parts / SHARED_BASE).write_bytes(shared_base)
+        manifest = {"format": FORMAT, "shared_inputs": shared_inputs, "timeline": timeline_key,
+                    "shared_key": shared_key, "shared_graph": shared_digest, "shared_inferred": shared_inferred_digest,
+                    "links": links_digest,
+                    "plans": {plan_id: {"folder": str(folders[plan_id].resolve()), "digest": digests[plan_id],
+                                        "province": keys[plan_id], "named": named[plan_id]}
                               for plan_id in plan_ids},
                     "graphs": sizes,
                     "graph": str(Path(graph_file).resolve()) if graph_file else None}
         union = None
         if full:  # after the store is written: the N-Quads loaded into it are freed by then
-            union = (sorted_lines(shared_nt, *(parts.plans[p].ntriples for p in plan_ids)),
+            union = (sorted_lines(shared_nt, *(mapped[p].ntriples for p in plan_ids)),
                      sorted_lines(shared_inferred, *(reasoned[p][0] for p in plan_ids)))
             if _NOT_AS_STORED.search(union[0]):
                 union = None  # a control character: written by rdflib as it is, escaped by Oxigraph's dump
         result = StoreBuild(rebuilt=[p for p in plan_ids if p in changed], kept=[p for p in plan_ids if p not in changed],
                             removed=removed, reasoned=to_reason, sizes=sizes, full=full,
-                            shared_reasoned=reason_all, union=union)
+                            shared_reasoned=reason_all, union=union, timeline_rebuilt=timeline_rebuilt,
+                            shared_rebuilt=shared_rebuilt)
         manifest["last_build"] = {"rebuilt": result.rebuilt, "kept": result.kept, "removed": result.removed,
-                                  "reasoned": result.reasoned, "shared_reasoned": reason_all, "full": full}
-        (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+                                  "reasoned": result.reasoned, "shared_reasoned": reason_all, "full": full,
+                                  "timeline_rebuilt": timeline_rebuilt, "shared_rebuilt": shared_rebuilt}
+        (folder / MANIFEST).write_text(manifest_text(manifest), encoding="utf-8")
         _carry_validation_cache(store_dir, folder, set(plan_ids))
         replace_folder(folder, store_dir)
     finally:
         if folder.exists():
             shutil.rmtree(folder, ignore_errors=True)
-    return result, parts
+    return result
+
+
+class ProvincesOfPlans(dict):
+    """plan id -> its province (`Provinces.of_plan` of its [name, slug, year]), looked up when first asked
+    for: a rebuild after one plan changed asks only for that plan's (a look-up folds every province's name)."""
+
+    def __init__(self, sources: Sources, keys: dict[str, list]):
+        super().__init__()
+        self.sources, self.keys = sources, keys
+        # A name provinces.csv does not know gets a province of its own (of_plan adds it), which the timeline
+        # may hold nodes of: added before anything reads the provinces.
+        for plan_id, (name, slug, year) in keys.items():
+            if slug not in sources.provinces.by_slug:
+                self[plan_id] = sources.provinces.of_plan(name, slug, year)
+
+    def __missing__(self, plan_id: str):
+        province = self[plan_id] = self.sources.provinces.of_plan(*self.keys[plan_id])
+        return province
+
+
+def manifest_text(manifest: dict) -> str:
+    """The manifest as JSON, one key a line: indenting every entry (json's pure-Python encoder) costs a
+    tenth of a second at 630 plans, which a rebuild after one change should not."""
+    lines = [f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}" for key, value in manifest.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def keep_or_write(old: Path, new: Path, name: str, data: bytes | None) -> None:
+    """A file of DIR/parts/ in the new store: `data`, or (None) the previous store's file, hard-linked."""
+    if data is None:
+        link_or_copy(old / name, new / name)
+    else:
+        (new / name).write_bytes(data)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """A file of the previous store in the new one, as a hard link (its files are only ever replaced by a
+    rename, never written in place), or a copy where the file system has no hard links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _carry_validation_cache(old: Path, new: Path, plan_ids: set[str]) -> None:
@@ -425,7 +568,7 @@ def _carry_validation_cache(old: Path, new: Path, plan_ids: set[str]) -> None:
     (new / CACHE_DIR).mkdir(exist_ok=True)
     for entry in source.glob("*.json"):
         if entry.stem in plan_ids:
-            shutil.copy2(entry, new / CACHE_DIR / entry.name)
+            link_or_copy(entry, new / CACHE_DIR / entry.name)
 
 
 def graph_sizes(store) -> dict[str, int]:

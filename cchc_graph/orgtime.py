@@ -307,6 +307,40 @@ class Timeline:
             self.g.add((node, ELI.date_document, Literal(change.legal_basis_date, datatype=XSD.date)))
         return node
 
+    # ------------------------------------------------------------------ state
+    # An incremental build (incremental.py) keeps the timeline plans map from, so that one changed plan maps
+    # without the changes and catalogues of every province worked out again. Kept as plain data (JSON): the
+    # registries are made again from the registry file's, each node from its registry's agency.
+    def state(self) -> dict:
+        """Everything the timeline knows, as plain data (the graph it writes into left out)."""
+        slug_of = {id(registry): slug for slug, registry in self.registries.items()}
+        slug_of[id(self.registry)] = ""
+
+        def day(value: dt.date | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {"registries": list(self.registries), "covered": sorted(self.covered),
+                "nodes": [[str(n.iri), n.agency.id, slug_of[id(n.registry)], n.province.slug if n.province else None,
+                           day(n.valid_from), day(n.valid_until)] for n in self.nodes.values()]}
+
+    @classmethod
+    def from_state(cls, state: dict, g: Graph | None, registry: Registry, provinces: Provinces,
+                   changes_path: Path) -> "Timeline":
+        """The timeline `state()` described (its provinces being in `provinces`), writing into `g`."""
+        timeline = cls(g, registry, provinces, changes_path, covered=set(state["covered"]))
+        for slug in state["registries"]:
+            timeline.registry_of(provinces.by_slug[slug])
+
+        def day(value: str | None) -> dt.date | None:
+            return dt.date.fromisoformat(value) if value else None
+
+        for iri, agency_id, registry_slug, province, valid_from, valid_until in state["nodes"]:
+            owner = timeline.registries[registry_slug] if registry_slug else registry
+            timeline.nodes[URIRef(iri)] = OrgNode(URIRef(iri), owner.agencies[agency_id], owner,
+                                                  provinces.by_slug[province] if province else None,
+                                                  day(valid_from), day(valid_until))
+        return timeline
+
     # ------------------------------------------------------------------ output
     def write(self) -> None:
         """Every agency node with its names, province, groups and period."""

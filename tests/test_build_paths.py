@@ -145,7 +145,7 @@ def test_the_owner_of_a_term_is_the_plan_of_its_own_node():
 
 
 def test_a_full_store_build_writes_the_union_the_store_holds(corpus, tmp_path):
-    result, _ = incremental.build_store(folders(corpus), tmp_path / "store")
+    result = incremental.build_store(folders(corpus), tmp_path / "store")
     assert result.full and result.union is not None
     store = pyoxigraph.Store.read_only(str(tmp_path / "store"))
     manifest = incremental.read_manifest(tmp_path / "store")
@@ -154,7 +154,7 @@ def test_a_full_store_build_writes_the_union_the_store_holds(corpus, tmp_path):
     del store
     assert list(result.union) == from_store
     assert result.union[0] == serialize(build_graph(folders(corpus)), "nt")
-    again, _ = incremental.build_store(folders(corpus), tmp_path / "store")  # nothing changed: not a full build
+    again = incremental.build_store(folders(corpus), tmp_path / "store")  # nothing changed: not a full build
     assert not again.full and again.union is None
 
 

@@ -18,8 +18,12 @@ from rdflib.compare import to_isomorphic
 
 from benchmarks.synthetic import generate
 from cchc_graph.build import DATA, DEFAULT_PLAN
+from cchc_graph import sources
+from cchc_graph.build import Sources, new_timeline, settle_timeline
 from cchc_graph.cli import main
-from cchc_graph.incremental import SHARED, SHARED_INFERRED, plan_graph
+from cchc_graph.incremental import SHARED, SHARED_INFERRED, graph_sizes, plan_graph
+from cchc_graph.orgtime import Timeline
+from cchc_graph.sources import load_meta, load_plan
 from cchc_graph.ondisk import MANIFEST
 from cchc_graph.query import cell, get_query, open_local, run_local, run_saved, saved_queries
 from tests.golden_cases import GOLDEN_CASES
@@ -161,8 +165,11 @@ def test_one_plan_changed_rebuilds_that_plan_only_with_the_store_a_full_build_gi
         f"wrote store {incremental / 'store'} (")
     assert "rebuilt 1 plan(s) (an-giang-2021); kept 4; reasoned 1 plan(s))" in result.output
     last = manifest(incremental)["last_build"]
+    # The plan names an agency it did not name before: the shared part is worked out again (it came out the
+    # same: the body was in the graph already), from the timeline kept.
     assert last == {"rebuilt": ["an-giang-2021"], "kept": [p.name for p in given if p.name != "an-giang-2021"],
-                    "removed": [], "reasoned": ["an-giang-2021"], "shared_reasoned": False, "full": False}
+                    "removed": [], "reasoned": ["an-giang-2021"], "shared_reasoned": False, "full": False,
+                    "timeline_rebuilt": False, "shared_rebuilt": True}
 
     assert build(given, scratch).exit_code == 0
     assert_same_stores(incremental, scratch)
@@ -173,23 +180,101 @@ def test_one_plan_changed_rebuilds_that_plan_only_with_the_store_a_full_build_gi
         sorted(f"{p.name}.json" for p in given)
 
 
-def test_a_cell_changed_reasons_that_plan_only(plans, tmp_path):
+def test_a_cell_changed_reasons_that_plan_only(plans, tmp_path, monkeypatch):
     given = folders(plans)
     out = tmp_path / "out"
     assert build(given, out).exit_code == 0
     edit_table(plans / "bac-giang-2021", lambda rows: [{**r, "product": r["product"] + " (bản sửa)"} if i == 3 else r
                                                        for i, r in enumerate(rows)])
+    read = []
+    monkeypatch.setattr(sources, "load_plan",
+                        lambda folder: read.append(("plan", Path(folder).name)) or load_plan(folder))
+    monkeypatch.setattr(sources, "load_meta",
+                        lambda path, plan_id: read.append(("meta", plan_id)) or load_meta(path, plan_id))
     assert build(given, out).exit_code == 0
     assert manifest(out)["last_build"] == {"rebuilt": ["bac-giang-2021"],
                                            "kept": [p.name for p in given if p.name != "bac-giang-2021"],
                                            "removed": [], "reasoned": ["bac-giang-2021"], "shared_reasoned": False,
-                                           "full": False}
+                                           "full": False, "timeline_rebuilt": False, "shared_rebuilt": False}
+    # Only the changed plan's folder was read (load_plan reads its plan.toml); the others were only digested.
+    assert read == [("plan", "bac-giang-2021"), ("meta", "bac-giang-2021")]
+    monkeypatch.undo()
+    assert_sizes_counted(out / "store")
     assert build(given, tmp_path / "scratch").exit_code == 0
     assert_same_stores(out, tmp_path / "scratch")
     assert validation(out / "store") == validation(tmp_path / "scratch" / "graph.nt")
     # The -o file written from the store is the file a build without a store writes, byte for byte.
     assert invoke("build", *given, "-o", tmp_path / "plain.nt", "--format", "nt", "--quiet").exit_code == 0
     assert (tmp_path / "plain.nt").read_bytes() == (out / "graph.nt").read_bytes()
+
+
+def assert_sizes_counted(store_dir: Path) -> None:
+    """The graph sizes of the manifest, counted from what a rebuild wrote, are those the store holds."""
+    store = pyoxigraph.Store.read_only(str(store_dir))
+    assert json.loads((store_dir / MANIFEST).read_text(encoding="utf-8"))["graphs"] == graph_sizes(store)
+
+
+def test_a_plan_of_another_year_works_the_timeline_out_again(plans, tmp_path):
+    """A plan's province or year decides the agencies of the timeline every plan maps from: changed, the
+    timeline and the shared part are worked out again."""
+    given = folders(plans)
+    out = tmp_path / "out"
+    assert build(given, out).exit_code == 0
+    toml = plans / "bac-giang-2021" / "plan.toml"
+    text = toml.read_text(encoding="utf-8")
+    assert "year = 2021" in text
+    toml.write_text(text.replace("year = 2021", "year = 2022"), encoding="utf-8")
+    assert build(given, out).exit_code == 0
+    last = manifest(out)["last_build"]
+    assert (last["rebuilt"], last["timeline_rebuilt"], last["shared_rebuilt"]) == (["bac-giang-2021"], True, True)
+    assert manifest(out)["plans"]["bac-giang-2021"]["province"] == ["Bắc Giang", "bac-giang", 2022]
+    assert_sizes_counted(out / "store")
+    assert build(given, tmp_path / "scratch").exit_code == 0
+    assert_same_stores(out, tmp_path / "scratch")
+
+
+def test_the_timeline_kept_is_the_one_worked_out(corpus):
+    """What a rebuild keeps of the timeline (plain data) gives back the timeline the plans mapped from."""
+    data = Sources.load(DATA)
+    plans = [load_meta(folder / "plan.toml", folder.name) for folder in folders(corpus)]
+    shared, timeline = new_timeline(data)
+    provinces = []
+    for meta in plans:
+        province = data.provinces.of_plan(meta.province, meta.province_slug, meta.year)
+        timeline.add_province(province, meta.year)
+        provinces.append((meta.province_slug, province))
+    settle_timeline(shared, timeline, data, provinces)
+    state = json.loads(json.dumps(timeline.state()))
+    again = Timeline.from_state(state, None, data.registry, data.provinces, timeline.changes_path)
+    assert again.nodes == timeline.nodes and list(again.nodes) == list(timeline.nodes)
+    assert again.registries == timeline.registries and again.covered == timeline.covered
+    assert again.state() == state
+    # The changes were applied (61 bodies ended, the 2025 Ninh Bình formed by a merger): all of it came back.
+    assert (len(state["nodes"]), sum(1 for node in state["nodes"] if node[5])) == (183, 61)
+    assert state["covered"] == ["ninh-binh-2025"]
+    assert state["registries"] == ["an-giang", "ba-ria-vung-tau", "bac-giang", "ninh-binh", "ninh-binh-2025"]
+
+
+def test_without_o_the_store_only_is_written(plans, tmp_path, monkeypatch):
+    """With --store, the graph file is written only when -o names it (it is the whole store written out)."""
+    given = folders(plans)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("build", *given, "--store", "store")
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"wrote store store ({sum(manifest(tmp_path)['graphs'].values())} triples in "
+                             f"{len(manifest(tmp_path)['graphs'])} named graphs; rebuilt 5 plan(s) ("
+                             f"{', '.join(p.name for p in given)}); kept 0; reasoned 5 plan(s) and the shared part); "
+                             "query it with --graph store\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plans", "store"]  # no build/graph.ttl
+    assert manifest(tmp_path)["graph"] is None
+    assert build(given, tmp_path / "with-o").exit_code == 0
+    graphs = quads_by_graph(tmp_path / "store")
+    assert graphs == quads_by_graph(tmp_path / "with-o" / "store")
+    edit_table(plans / "an-giang-2021", lambda rows: rows[:-1])
+    result = invoke("build", *given, "--store", "store", "--quiet")
+    assert (result.exit_code, result.output) == (0, "")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plans", "store", "with-o"]
+    assert manifest(tmp_path)["last_build"]["rebuilt"] == ["an-giang-2021"]
 
 
 def test_every_saved_query_is_asked():
