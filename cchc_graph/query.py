@@ -176,7 +176,9 @@ class Lookups:
                 for key in ("name", "id"):
                     if row.get(key) is not None:
                         found.add((str(row[key]), row["agency"]))
-            return sorted(found)
+            # The order of sorted(found), without comparing rdflib terms (IRIs compare as their strings),
+            # which took a tenth of a second for 6,000 names.
+            return sorted(found, key=lambda pair: (pair[0], str(pair[1])))
         return self._once("agencies", make)
 
     @property
