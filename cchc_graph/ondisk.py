@@ -135,8 +135,8 @@ def role_view(store_dir: Path, reasoning: bool = True):
 def write_nquads(graph_path: Path, out) -> None:
     """Every graph `query` runs on, as N-Quads, each triple in its role's named graph (asserted, ontology,
     inferred, links): what a SPARQL store's bulk loader takes (`oxigraph load`, Virtuoso's `ld_dir`, Jena's
-    `tdb2.tdbloader`), and the names `query --endpoint` asks for. A store of plan graphs is written line by line
-    as it is read, not copied into memory first."""
+    `tdb2.tdbloader`), and the names `query --endpoint` asks for. A store of plan graphs is written from its own
+    N-Quads dump, each line's graph renamed, without building a second store in memory as `role_view` does."""
     import pyoxigraph
 
     from .query import open_local

@@ -5,7 +5,6 @@ from its parts."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyoxigraph
@@ -15,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdflib import Graph
 
-from benchmarks.synthetic import generate
 from cchc_graph import incremental
 from cchc_graph.build import DEFAULT_PLAN, PlanMapper, Sources, Triples, build_graph, build_parts
 from cchc_graph.cli import main
@@ -26,6 +24,7 @@ from cchc_graph.reason import load_ontology
 from cchc_graph.sources import load_plan
 from cchc_graph.store import serialize
 from cchc_graph.text import _fold_with_positions, clean_cell, fold_with_positions
+from tests.corpora import plans_folder
 
 
 def invoke(*args):
@@ -54,13 +53,7 @@ def test_fold_with_positions_of_a_cell_maps_the_space_after_a_comma_to_the_comma
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """The 2023 plan and four synthetic plans of other provinces."""
-    folder = tmp_path_factory.mktemp("corpus")
-    shutil.copytree(DEFAULT_PLAN, folder / "ninh-binh-2023")
-    generate(4, folder / "synthetic")
-    for plan in (folder / "synthetic").iterdir():
-        shutil.move(plan, folder / plan.name)
-    (folder / "synthetic").rmdir()
-    return folder
+    return plans_folder(tmp_path_factory.mktemp("corpus"), ("ninh-binh-2023",), 4)
 
 
 def folders(corpus: Path) -> list[Path]:

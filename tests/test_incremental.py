@@ -16,8 +16,7 @@ from click.testing import CliRunner
 from rdflib import Graph
 from rdflib.compare import to_isomorphic
 
-from benchmarks.synthetic import generate
-from cchc_graph.build import DATA, DEFAULT_PLAN
+from cchc_graph.build import DATA
 from cchc_graph import sources
 from cchc_graph.build import Sources, new_timeline, settle_timeline
 from cchc_graph.cli import main
@@ -26,6 +25,7 @@ from cchc_graph.orgtime import Timeline
 from cchc_graph.sources import load_meta, load_plan
 from cchc_graph.ondisk import MANIFEST
 from cchc_graph.query import cell, get_query, open_local, run_local, run_saved, saved_queries
+from tests.corpora import plans_folder
 from tests.golden_cases import GOLDEN_CASES
 
 GRAPH_BASE = "https://w3id.org/cchc-graph/graph/"
@@ -39,14 +39,7 @@ def invoke(*args):
 def corpus(tmp_path_factory) -> Path:
     """The 2023 plan, a second plan of the same province and year (it shares quarters, dates and cited
     documents with the first) and three synthetic plans of other provinces."""
-    folder = tmp_path_factory.mktemp("corpus")
-    shutil.copytree(DEFAULT_PLAN, folder / "ninh-binh-2023")
-    shutil.copytree(DEFAULT_PLAN, folder / "ninh-binh-2023-b")
-    generate(3, folder / "synthetic")
-    for plan in (folder / "synthetic").iterdir():
-        shutil.move(plan, folder / plan.name)
-    (folder / "synthetic").rmdir()
-    return folder
+    return plans_folder(tmp_path_factory.mktemp("corpus"), ("ninh-binh-2023", "ninh-binh-2023-b"), 3)
 
 
 @pytest.fixture
