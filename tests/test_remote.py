@@ -5,6 +5,8 @@ end with exit 2, a clear message, and nothing changed locally. Only ever talks t
 
 from __future__ import annotations
 
+import importlib
+
 import shutil
 import socket
 import subprocess
@@ -1120,3 +1122,32 @@ def test_the_query_form_is_read_by_a_parser_not_guessed_from_keywords(law_db):
     assert query_form("DESCRIBE <http://example.org/ask>") == "DESCRIBE" and query_form("SELEC nothing") is None
     answer = remote.run_remote(law_db.query, text, graphs=True)
     assert answer.columns == ["n"] and int(answer.rows[0]["n"]) > 100
+
+
+# The module (`remote.publish` is the function).
+PUBLISH = importlib.import_module("cchc_graph.remote.publish")
+
+
+def test_gsp_parts_keep_blank_nodes_in_the_first_part():
+    plain = [f"<urn:s{i}> <urn:p> <urn:o> .\n".encode() for i in range(5)]
+    blank = [b"_:b1 <urn:p> <urn:o> .\n", b"<urn:s> <urn:p> _:b1 .\n"]
+    data = b"".join([plain[0], blank[0], *plain[1:4], blank[1], plain[4]])
+    assert PUBLISH._gsp_parts(data, chunk=3) == [
+        blank[0] + blank[1] + plain[0], plain[1] + plain[2] + plain[3], plain[4]]
+    assert PUBLISH._gsp_parts(data, chunk=100) == [blank[0] + blank[1] + b"".join(plain)]
+
+
+def test_a_graph_larger_than_a_part_goes_as_a_put_then_posts(store, build_dir, published, monkeypatch):
+    """No request is one transaction of a whole corpus: a graph goes as a PUT, then POSTs that add to it."""
+    sent = []
+    real = PUBLISH._request
+    monkeypatch.setattr(PUBLISH, "_request",
+                        lambda method, url, **kw: sent.append((method, kw["what"])) or real(method, url, **kw))
+    base = "urn:test:parts/"
+    PUBLISH.publish(build_dir, store.base, graph_iri=base, gsp_chunk=1000)
+    assert count_triples(store, base) == published["counts"][0]
+    asserted = [what for method, what in sent if f"<{base}asserted.publishing-" in what]
+    assert [method for method, what in sent if f"<{base}asserted.publishing-" in what] == ["PUT"] + ["POST"] * (len(asserted) - 1)
+    triples = len(remote.local_store_graphs(build_dir)[1]["asserted"])
+    assert len(asserted) == -(-triples // 1000) and len(asserted) > 3
+    assert asserted[0].endswith(f"(part 1 of {len(asserted)})")

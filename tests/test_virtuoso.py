@@ -214,3 +214,21 @@ def test_a_fresh_virtuoso_answers_every_saved_query_at_once(lone_virtuoso, embed
                                                    timeout=20))
     near = run_saved(get_query(name), params, lambda text: run_local(embedded["plain"], text))
     assert rendered(far) == rendered(near)
+
+
+def test_publish_in_parts_gives_virtuoso_the_same_graphs(virtuoso, published, corpus_file):
+    """A graph goes as a GSP PUT, then POSTs adding to it (no request is one transaction of a whole corpus:
+    a 1.45 M-triple PUT held Virtuoso's locks for good); Virtuoso's /sparql-graph-crud takes the POSTs."""
+    from cchc_graph.remote import publish as publish_graphs
+
+    base = "urn:test:virtuoso:parts/"
+    report = publish_graphs(corpus_file, virtuoso.crud, update_endpoint=virtuoso.sparql, graph_iri=base,
+                            gsp_chunk=2000)
+    assert report.protocol == "gsp"
+    assert count_triples(virtuoso, base) == count_triples(virtuoso, BASES["corpus"]) == local_total(corpus_file)
+    for name, params in (("plan-table", {}), ("legal-documents", {})):
+        graphs = remote.published_graphs(base)
+        far = run_saved(get_query(name), params,
+                        lambda text: remote.run_remote(virtuoso.sparql, text, default_graphs=graphs, retries=0))
+        near = run_saved(get_query(name), params, lambda text: run_local(open_local(corpus_file), text))
+        assert rendered(far) == rendered(near) and near.rows
