@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.bench_stores import fresh  # noqa: E402
 from benchmarks.run import WORK, corpus, query_cases  # noqa: E402
 from benchmarks.scale_report import STORES, markdown, targets  # noqa: E402
-from benchmarks.timed_cli import CommandFailed, gnu_time, read_some, run_cli, uptime  # noqa: E402
+from benchmarks.timed_cli import CommandFailed, gnu_time, read_some, read_usage, run_cli, uptime  # noqa: E402
 from cchc_graph.build import DEFAULT_PLAN  # noqa: E402
 from cchc_graph.query import saved_queries  # noqa: E402
 from cchc_graph.remote import oxigraph_binary, wait_for_port  # noqa: E402
@@ -187,10 +187,9 @@ def timed_command(command: list) -> dict:
         wall = time.perf_counter() - began
         if done.returncode != 0:
             raise CommandFailed(f"{' '.join(command)}: exit {done.returncode}: {done.stderr.strip()[-300:]}")
-        fields = usage.read_text().split() if timer else []
-    if len(fields) >= 4:
-        return {"wall_s": float(fields[-4]), "cpu_s": float(fields[-3]) + float(fields[-2]),
-                "peak_mb": int(fields[-1]) / 1024, "code": 0}
+        figures = read_usage(usage) if timer else None
+    if figures:
+        return {"wall_s": figures[0], "cpu_s": figures[1], "peak_mb": figures[2], "code": 0}
     return {"wall_s": wall, "cpu_s": None, "peak_mb": None, "code": 0}
 
 

@@ -132,12 +132,9 @@ def run_cli(args: list, *, csv_out: bool = False, ok: tuple[int, ...] = (0,), ti
                 process.stdout.close()
             wall = time.perf_counter() - start
         run = Run(args, code, wall, out=b"".join(chunks), err=err_path.read_text(encoding="utf-8", errors="replace"))
-        lines = usage.read_text().split("\n") if timer and usage.exists() else []
-        if len(lines) >= 2 and len(lines[-2].split()) == 4:  # nothing when GNU time itself was killed
-            # GNU time writes "Command exited with non-zero status N" first when the code is not 0.
-            fields = lines[-2].split()
-            run.cpu_s = float(fields[1]) + float(fields[2])
-            run.peak_mb = int(fields[3]) / 1024
+        figures = read_usage(usage) if timer else None
+        if figures:
+            _, run.cpu_s, run.peak_mb = figures
     if counter is not None:
         records = counter.records()
         run.lines = max(records - 1, 0)  # the header is not a line of the answer
@@ -146,6 +143,17 @@ def run_cli(args: list, *, csv_out: bool = False, ok: tuple[int, ...] = (0,), ti
         message = run.err.strip().splitlines()[-3:] if run.err.strip() else [run.out[-300:].decode(errors="replace")]
         raise CommandFailed(f"cchc-graph {' '.join(args)} exited with {code}: {' | '.join(message)}")
     return run
+
+
+def read_usage(usage: Path) -> tuple[float, float, float] | None:
+    """(wall s, CPU s, peak MB) from what `GNU time -f "%e %U %S %M" -o USAGE` wrote; None when it wrote
+    nothing (GNU time itself killed). It writes "Command exited with non-zero status N" first when the code
+    is not 0."""
+    lines = usage.read_text().split("\n") if usage.exists() else []
+    if len(lines) < 2 or len(lines[-2].split()) != 4:
+        return None
+    fields = lines[-2].split()
+    return float(fields[0]), float(fields[1]) + float(fields[2]), int(fields[3]) / 1024
 
 
 def uptime() -> str:

@@ -28,7 +28,7 @@ from .provinces import Province, Provinces, load_provinces
 from .namespaces import CCHC, DCTERMS, ELI, ELI_BASE, ID, PK, PROV, RA, RDF, RDFS, SKOS, TIME, XSD, bind_prefixes
 from .resources import DATA, DATA_FILES, DEFAULT_PLAN, ONTOLOGY
 from .progress import progress
-from .sources import PlanSource, TableRow, load_meta, load_plan_meta, load_table
+from .sources import PlanSource, TableRow, load_plan_meta, load_table
 from .store import serialize
 from .text import fold
 from .timeframes import CONDITIONAL, FOLLOWING, ONGOING, PERIODIC, Timeframe, parse_timeframe
@@ -422,8 +422,8 @@ class BuildParts:
     """A build as parts: what spans plans (provinces, agencies, the changes, the legal catalogue of each
     province) and each plan mapped alone. Their union is the graph `build_graph` returns."""
     shared: Graph
-    plans: dict[str, PlanPart]  # by plan id, in the order given (only the plans mapped this time)
-    sources: dict[str, tuple[PlanSource, Province]]  # every plan of the build, mapped or not
+    plans: dict[str, PlanPart]  # by plan id, in the order given
+    sources: dict[str, tuple[PlanSource, Province]]  # every plan of the build
 
     def ntriples(self) -> bytes:
         """The union as `serialize(graph, "nt")` writes it: sorted, each line once (plans share quarters,
@@ -496,11 +496,8 @@ def map_in_pool(function, jobs: int, description: str, context: dict, meanwhile=
         _WORK.clear()
 
 
-def build_parts(plan_folders: list[Path] | None = None, sources: Sources | None = None,
-                only: set[str] | None = None, named: dict[str, tuple[str, ...]] | None = None) -> BuildParts:
-    """Map the plans (in a pool of processes, one per core) and what spans them. `only`: map just these plan
-    ids; the others' agency names come from `named` (what an earlier build recorded), so the shared part is
-    the one a full build makes."""
+def build_parts(plan_folders: list[Path] | None = None, sources: Sources | None = None) -> BuildParts:
+    """Map the plans (in a pool of processes, one per core) and what spans them."""
     sources = sources or Sources.load()
     folders: dict[str, Path] = {}
     plans: list[tuple[PlanSource, Province]] = []
@@ -508,20 +505,15 @@ def build_parts(plan_folders: list[Path] | None = None, sources: Sources | None 
     # change names the bodies that existed then (or the ended ones it still names).
     shared, timeline = new_timeline(sources)
     for folder in plan_folders or [DEFAULT_PLAN]:
-        if only is None or Path(folder).name in only:
-            plan = load_plan_meta(folder)  # the table is read by the worker that maps the plan
-        else:  # mapped before, unchanged: only its province and year matter here
-            plan = PlanSource(Path(folder), load_meta(Path(folder) / "plan.toml", Path(folder).name), [])
+        plan = load_plan_meta(folder)  # the table is read by the worker that maps the plan
         check_plan_id(folders, plan.meta.plan_id, Path(folder))
         province = sources.provinces.of_plan(plan.meta.province, plan.meta.province_slug, plan.meta.year)
         timeline.add_province(province, plan.meta.year)
         plans.append((plan, province))
     settle_timeline(shared, timeline, sources, [(plan.meta.province_slug, province) for plan, province in plans])
-    todo = [(plan, province) for plan, province in plans if only is None or plan.meta.plan_id in only]
-    mapped = map_plans(todo, sources, timeline)
+    mapped = map_plans(plans, sources, timeline)
     finish_shared(shared, timeline, sources, [(plan.meta.plan_id, province) for plan, province in plans],
-                  {plan_id: part.named for plan_id, part in mapped.items()} | {
-                      plan_id: names for plan_id, names in (named or {}).items() if plan_id not in mapped})
+                  {plan_id: part.named for plan_id, part in mapped.items()})
     return BuildParts(shared, mapped, {plan.meta.plan_id: (plan, province) for plan, province in plans})
 
 

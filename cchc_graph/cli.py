@@ -203,7 +203,6 @@ def export(graph_path: Path, fmt: str, plan: str | None, output: Path | None) ->
     # asserted triples only: less to load). A store of plan graphs is read with its inferred graphs, as `query`
     # reads it: leaving 630 of them out means a default graph of 1,260 graphs listed one by one, which
     # Oxigraph looks each pattern up in, one graph at a time (minutes instead of seconds at 630 plans).
-    from .ondisk import is_store
     dataset = open_local(graph_path, reasoning=is_store(graph_path))
     with streamed_output(output) as out:
         write_table(dataset, out, nfc_arg(plan) if plan else None)
