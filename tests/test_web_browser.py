@@ -105,12 +105,26 @@ def by(kind: str):
 def follow(driver, element) -> None:
     """Click a link or a form's button and wait until the page it leads to has replaced the old one: read too
     early, the old page's elements go stale under the test (it failed so under load)."""
-    from selenium.webdriver.support import expected_conditions
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(by("TAG_NAME"), "html")
     element.click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+
+    def replaced(_driver) -> bool:
+        # Chromium reports the old page's node as stale, or, caught mid-navigation, as "Node with given id
+        # does not belong to the document" (a plain WebDriverException; the suite failed so once under load).
+        try:
+            old.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+
+    WebDriverWait(driver, 30).until(replaced)
 
 
 def texts(driver, selector: str) -> list[str]:
